@@ -1,0 +1,116 @@
+# async_std - one async ABI, runtimes swapped at link or load time.
+#
+#   make demo      build and run the echo demo on every runtime
+#   make test      unit tests + conformance suite (shared, static, ASan+UBSan)
+#   make bench     micro-benchmarks (medians of 5 runs)
+#   make install   PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined|thread ...   sanitizer build in build/<san>/
+#
+# Both `demo` and `test` run `deps` first when a header or tool is missing.
+
+ARCH    ?= $(shell uname -m)
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+CC      ?= cc
+SANITIZE ?=
+
+ifeq ($(SANITIZE),)
+BUILD   ?= build
+else
+BUILD   ?= build/$(subst $(comma),-,$(SANITIZE))
+endif
+comma := ,
+
+SOVERSION := 1
+ABI_MINOR := 0
+
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2
+CFLAGS_BASE := -std=gnu11 -g $(OPT) -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -pthread
+SAN_FLAGS :=
+ifneq ($(SANITIZE),)
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=undefined
+endif
+ifneq ($(findstring address,$(SANITIZE)),)
+SAN_FLAGS += -DAS_ASAN=1
+endif
+ifneq ($(findstring thread,$(SANITIZE)),)
+SAN_FLAGS += -DAS_TSAN=1
+endif
+ifeq ($(VALGRIND),1)
+SAN_FLAGS += -DAS_VALGRIND=1
+endif
+
+# Runtime objects: hidden visibility, position independent; exports come only
+# from runtimes/core/exports.c and the shim.
+RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim $(CFLAGS)
+# Programs written against the ABI (tests, benchmarks, demo).
+APP_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(CFLAGS)
+APP_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
+
+CORE_SRC := $(filter-out runtimes/core/switch_%.S,$(wildcard runtimes/core/*.c)) \
+            runtimes/core/switch_$(ARCH).S
+SHIM_SRC := $(wildcard shim/*.c)
+DEFAULT_SRC := $(wildcard runtimes/default/*.c)
+
+DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)))
+
+STUB_SO   := $(BUILD)/libasync_std.so.$(SOVERSION)
+STUB_LINK := $(BUILD)/libasync_std.so
+STUB_A    := $(BUILD)/libasync_std.a
+RT_LIBS   := -ldl -lpthread
+
+.PHONY: all deps need-deps test demo bench install clean
+all: $(STUB_SO) $(STUB_LINK) $(STUB_A)
+
+# ---- the abi stub with the default runtime (weak exports) -----------------
+$(BUILD)/default/%.o: %.c $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -DAS_RUNTIME_DEFAULT=1 -DAS_RUNTIME_NAME='"default"' -DAS_EXPORT_WEAK=1 -c $< -o $@
+
+$(BUILD)/default/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(STUB_SO): $(DEFAULT_OBJ) abi/async_std.map
+	$(CC) -shared -o $@ $(DEFAULT_OBJ) $(SAN_FLAGS) -Wl,-soname,libasync_std.so.$(SOVERSION) \
+		-Wl,--version-script=abi/async_std.map -Wl,-z,now -Wl,--no-undefined $(RT_LIBS)
+
+$(STUB_LINK): $(STUB_SO)
+	ln -sf libasync_std.so.$(SOVERSION) $@
+
+$(STUB_A): $(DEFAULT_OBJ)
+	@rm -f $@
+	ar rcs $@ $(DEFAULT_OBJ)
+
+# ---- dependencies -------------------------------------------------------
+# Installs what the build needs when a header or tool is missing.
+DEPS_HEADERS := /usr/include/liburing.h /usr/include/libunwind.h /usr/include/cmocka.h \
+                /usr/include/valgrind/valgrind.h
+DEPS_TOOLS   := pkg-config
+DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
+                $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libcmocka-dev valgrind
+
+deps:
+	@if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
+		echo "make deps: need root (or sudo) to apt-get install $(DEBIAN_PKGS)"; exit 1; fi
+	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(DEBIAN_PKGS)
+
+need-deps:
+ifneq ($(DEPS_MISSING),)
+	@echo "missing: $(DEPS_MISSING); running make deps"
+	@$(MAKE) --no-print-directory deps
+endif
+
+# ---- fragments: tests, benchmarks, demo, install --------------------------
+-include tests/unit/unit.mk
+-include tests/conformance/conformance.mk
+-include bench/bench.mk
+-include tools/tools.mk
+
+clean:
+	rm -rf build

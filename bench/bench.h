@@ -1,0 +1,68 @@
+/*
+ * bench.h - small helpers shared by the programs in bench/: a monotonic
+ * clock, a checked count from the command line and a /proc/self/status
+ * reader.  Header-only and free of the ABI, so switch_floor can use it too.
+ */
+#ifndef AS_BENCH_H
+#define AS_BENCH_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static inline int64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* argv[idx] as an integer in [lo, hi], or def when absent; exits with
+ * status 2 and one line naming the argument when it is not a number in
+ * range. */
+static inline long long bench_arg(int argc, char **argv, int idx, const char *what,
+				  long long def, long long lo, long long hi)
+{
+	char *end;
+	long long v;
+
+	if (idx >= argc)
+		return def;
+	errno = 0;
+	v = strtoll(argv[idx], &end, 10);
+	if (errno || end == argv[idx] || *end || v < lo || v > hi) {
+		fprintf(stderr, "%s: %s must be an integer in %lld..%lld, got '%s'\n",
+			argv[0], what, lo, hi, argv[idx]);
+		exit(2);
+	}
+	return v;
+}
+
+/* The value of a "Key:   123 kB" line of /proc/self/status in KiB, or -1. */
+static inline long bench_status_kib(const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			v = strtol(line + klen + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+/* Keeps the compiler from deleting a loop whose result is unused. */
+#define BENCH_KEEP(x) __asm__ volatile("" : : "r"(x) : "memory")
+
+#endif /* AS_BENCH_H */

@@ -1,0 +1,37 @@
+# bench/bench.mk - benchmarks and the echo demo (included by the top Makefile).
+#
+#   make bench   micro-benchmarks, 5 runs each (bench/run.sh)
+#   make demo    echo server + load client on every runtime (bench/demo.sh)
+#
+# Programs link dynamically against the abi stub with an rpath to it, so the
+# same binaries also run under LD_PRELOAD of another runtime.  switch_floor
+# calls internal core functions and links the static archive instead.
+
+BENCH_DIR   := $(BUILD)/bench
+BENCH_PROGS := yield spawn_join sleep0 sleepers
+ECHO_PROGS  := echo_server echo_client
+BENCH_BINS  := $(addprefix $(BENCH_DIR)/,$(BENCH_PROGS) $(ECHO_PROGS))
+BENCH_FLOOR := $(BENCH_DIR)/switch_floor
+# $ORIGIN keeps the build tree relocatable: the stub sits one level up.
+BENCH_RPATH := -Wl,-rpath,'$$ORIGIN/..'
+
+.PHONY: bench demo bench-build
+bench-build: $(BENCH_BINS) $(BENCH_FLOOR)
+
+$(BENCH_DIR)/%: bench/%.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
+
+$(BENCH_DIR)/%: bench/echo/%.c abi/async_std.h $(STUB_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
+
+$(BENCH_FLOOR): bench/switch_floor.c bench/bench.h $(wildcard runtimes/core/*.h) $(STUB_A)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -o $@ $< $(STUB_A) $(APP_LDFLAGS) $(RT_LIBS)
+
+bench: bench-build
+	BUILD=$(BUILD) bench/run.sh
+
+demo: need-deps $(addprefix $(BENCH_DIR)/,$(ECHO_PROGS))
+	BUILD=$(BUILD) bench/demo.sh

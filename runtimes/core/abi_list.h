@@ -1,0 +1,67 @@
+/*
+ * abi_list.h - every async_std_* function, listed once.
+ *
+ * X(ret, name, params, args): the exports (exports.c), the function table and
+ * the shim's binding check are all generated from this list, so adding a
+ * function here is the one step that makes a runtime export it.  The order is
+ * the order of struct async_std_ops.  tools/abi-check.sh checks that the
+ * header, this list and abi/async_std.map agree.
+ */
+#ifndef AS_ABI_LIST_H
+#define AS_ABI_LIST_H
+
+#define AS_ABI_FUNCTIONS(X)                                                              \
+	X(const char *, runtime_name, (void), ())                                        \
+	X(uint32_t, abi_version, (void), ())                                             \
+	X(const struct async_std_ops *, runtime_ops, (void), ())                         \
+	X(int, block_on, (async_std_fn fn, void *arg, void **res), (fn, arg, res))       \
+	X(async_std_task *, spawn, (async_std_fn fn, void *arg), (fn, arg))              \
+	X(async_std_task *, spawn_ex,                                                    \
+	  (async_std_fn fn, void *arg, const async_std_spawn_attr *attr), (fn, arg, attr)) \
+	X(int, join, (async_std_task * t, void **res), (t, res))                         \
+	X(int, detach, (async_std_task * t), (t))                                        \
+	X(int, cancel, (async_std_task * t), (t))                                        \
+	X(int, yield, (void), ())                                                        \
+	X(async_std_task *, self, (void), ())                                            \
+	X(uint64_t, task_id, (async_std_task * t), (t))                                  \
+	X(int64_t, now, (void), ())                                                      \
+	X(int, sleep, (int64_t ns), (ns))                                                \
+	X(int, sleep_until, (int64_t deadline), (deadline))                              \
+	X(int64_t, deadline_push, (int64_t deadline), (deadline))                        \
+	X(void, deadline_pop, (int64_t previous), (previous))                            \
+	X(int, socket, (int domain, int type, int proto), (domain, type, proto))         \
+	X(int, bind, (int fd, const struct sockaddr *a, socklen_t l), (fd, a, l))        \
+	X(int, listen, (int fd, int backlog), (fd, backlog))                             \
+	X(int, accept, (int fd, struct sockaddr *a, socklen_t *l), (fd, a, l))           \
+	X(int, connect, (int fd, const struct sockaddr *a, socklen_t l), (fd, a, l))     \
+	X(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n))                        \
+	X(ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n))                 \
+	X(ssize_t, readv, (int fd, const struct iovec *v, int c), (fd, v, c))            \
+	X(ssize_t, writev, (int fd, const struct iovec *v, int c), (fd, v, c))           \
+	X(ssize_t, pread, (int fd, void *b, size_t n, off_t o), (fd, b, n, o))           \
+	X(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), (fd, b, n, o))    \
+	X(ssize_t, recv, (int fd, void *b, size_t n, int f), (fd, b, n, f))              \
+	X(ssize_t, send, (int fd, const void *b, size_t n, int f), (fd, b, n, f))        \
+	X(ssize_t, recvfrom,                                                             \
+	  (int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l),          \
+	  (fd, b, n, f, a, l))                                                           \
+	X(ssize_t, sendto,                                                               \
+	  (int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l), \
+	  (fd, b, n, f, a, l))                                                           \
+	X(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f))               \
+	X(ssize_t, sendmsg, (int fd, const struct msghdr *m, int f), (fd, m, f))         \
+	X(int, shutdown, (int fd, int how), (fd, how))                                   \
+	X(int, close, (int fd), (fd))                                                    \
+	X(int, poll, (int fd, short events), (fd, events))                               \
+	X(int, openat, (int dfd, const char *p, int fl, mode_t m), (dfd, p, fl, m))      \
+	X(int, fsync, (int fd), (fd))                                                    \
+	X(int, tcp_listen, (const char *host, int port, int backlog), (host, port, backlog)) \
+	X(int, tcp_connect, (const char *host, int port), (host, port))                  \
+	X(int, getaddrinfo,                                                              \
+	  (const char *node, const char *svc, const struct addrinfo *h, struct addrinfo **r), \
+	  (node, svc, h, r))                                                             \
+	X(void, freeaddrinfo, (struct addrinfo * r), (r))                                \
+	X(ssize_t, getrandom, (void *b, size_t n), (b, n))                               \
+	X(int, run_blocking, (async_std_fn fn, void *arg, void **res), (fn, arg, res))
+
+#endif

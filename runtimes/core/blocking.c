@@ -1,0 +1,197 @@
+/*
+ * blocking.c - the blocking pool: threads that run what would block a worker
+ * (regular-file I/O on the epoll runtime, getaddrinfo, async_std_run_blocking).
+ *
+ * A job's memory belongs to its waiter, so the waiter never returns before
+ * the job has ended: a deadline or a cancel interrupts the job's system call
+ * with a signal (SIGURG, ignored by default, as Go uses it) and then waits.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* Pool threads at most; a job waits for a free one beyond that. */
+#define POOL_MAX 64u
+/* How often an interrupt is re-sent while a job has not noticed it (it may
+ * not have entered its system call yet when the first one arrived). */
+#define INTERRUPT_RETRY_NS 1000000
+
+enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
+static struct as_job *queue_head, *queue_tail;
+static unsigned nthreads, nidle;
+
+static void on_interrupt(int sig)
+{
+	(void)sig; /* only there to make a blocking system call return EINTR */
+}
+
+/* Installs the interrupt handler unless the application has one of its own
+ * on SIGURG: then its handler interrupts the call just as well. */
+static void install_interrupt(void)
+{
+	struct sigaction old, sa;
+	if (sigaction(SIGURG, NULL, &old) == 0 &&
+	    (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN) &&
+	    !(old.sa_flags & SA_SIGINFO)) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_interrupt;
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = 0; /* no SA_RESTART: the call must return EINTR */
+		sigaction(SIGURG, &sa, NULL);
+	}
+}
+
+static void *pool_main(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "async_std/pool");
+	pthread_mutex_lock(&pool_lock);
+	for (;;) {
+		while (!queue_head) {
+			nidle++;
+			pthread_cond_wait(&pool_cond, &pool_lock);
+			nidle--;
+		}
+		struct as_job *job = queue_head;
+		queue_head = job->next;
+		if (!queue_head)
+			queue_tail = NULL;
+		job->thread = pthread_self();
+		atomic_store(&job->state, JOB_RUNNING);
+		pthread_mutex_unlock(&pool_lock);
+
+		job->run(job);
+
+		pthread_mutex_lock(&pool_lock);
+		atomic_store(&job->state, JOB_DONE);
+		/* Wake under the lock: a waiter that timed out checks the state
+		 * under it too, so it cannot return before this wake-up is done. */
+		as__unpark(job->waiter, AS_WAKE_EVENT);
+	}
+	return NULL;
+}
+
+/* Under pool_lock. */
+static int ensure_thread(void)
+{
+	static bool installed;
+	if (nidle > 0 || nthreads >= POOL_MAX)
+		return 0;
+	if (!installed) {
+		install_interrupt();
+		installed = true;
+	}
+	pthread_t th;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	int r = pthread_create(&th, &a, pool_main, NULL);
+	pthread_attr_destroy(&a);
+	if (r)
+		return nthreads ? 0 : -EAGAIN; /* queue behind the running ones */
+	nthreads++;
+	return 0;
+}
+
+static void dequeue_locked(struct as_job *job)
+{
+	struct as_job **pp = &queue_head, *prev = NULL;
+	while (*pp && *pp != job) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (*pp) {
+		*pp = job->next;
+		if (queue_tail == job)
+			queue_tail = prev;
+	}
+}
+
+int as__blocking_run(struct as_job *job, bool interruptible)
+{
+	int r = as__check_interrupt();
+	if (r < 0)
+		return r;
+	job->waiter = as__self_parker();
+	job->next = NULL;
+	job->interrupted = 0;
+	atomic_store(&job->state, JOB_QUEUED);
+
+	pthread_mutex_lock(&pool_lock);
+	r = ensure_thread();
+	if (r < 0)
+		goto out_unlock;
+	r = as__park_prepare(true);
+	if (r < 0)
+		goto out_unlock;
+	if (queue_tail)
+		queue_tail->next = job;
+	else
+		queue_head = job;
+	queue_tail = job;
+	pthread_cond_signal(&pool_cond);
+	pthread_mutex_unlock(&pool_lock);
+
+	r = as__park_wait(as__deadline());
+	if (r == 0)
+		return 0;
+
+	/* Deadline or cancel. */
+	pthread_mutex_lock(&pool_lock);
+	int state = atomic_load(&job->state);
+	if (state == JOB_QUEUED) {
+		dequeue_locked(job);
+		goto out_unlock;
+	}
+	if (state == JOB_DONE) {
+		r = 0; /* it finished anyway: its result stands */
+		goto out_unlock;
+	}
+	job->interrupted = r;
+	while (atomic_load(&job->state) != JOB_DONE) {
+		if (interruptible)
+			pthread_kill(job->thread, SIGURG);
+		as__park_prepare(false);
+		pthread_mutex_unlock(&pool_lock);
+		as__park_wait(interruptible ? as__now() + INTERRUPT_RETRY_NS : -1);
+		pthread_mutex_lock(&pool_lock);
+	}
+	r = 0; /* it ran; the caller reads its result and job->interrupted */
+out_unlock:
+	pthread_mutex_unlock(&pool_lock);
+	return r;
+}
+
+/* ---- async_std_run_blocking ---------------------------------------------- */
+struct call_job {
+	struct as_job job;
+	async_std_fn fn;
+	void *arg;
+	void *result;
+};
+
+static void run_call(struct as_job *job)
+{
+	struct call_job *c = (struct call_job *)job;
+	c->result = c->fn(c->arg);
+}
+
+int as__run_blocking(async_std_fn fn, void *arg, void **result)
+{
+	if (!fn)
+		return (int)as__ret(-EINVAL);
+	struct call_job c = { .job.run = run_call, .fn = fn, .arg = arg };
+	/* Not interruptible: once started, fn runs to the end and its result
+	 * counts; a negative r means it never started. */
+	int r = as__blocking_run(&c.job, false);
+	if (r < 0)
+		return (int)as__ret(r);
+	if (result)
+		*result = c.result;
+	return 0;
+}

@@ -1,0 +1,240 @@
+/*
+ * core.h - the machinery every runtime shares: tasks, workers, parking,
+ * timers and the blocking pool.  A runtime adds a reactor (reactor.h) and its
+ * I/O entry points; everything here is private (hidden) to the runtime object.
+ *
+ * Error convention inside core: functions return 0 / a value >= 0, or a
+ * negative errno.  Only the ABI entry points turn that into -1 + errno.
+ */
+#ifndef AS_CORE_H
+#define AS_CORE_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "async_std.h"
+#include "fiber.h"
+#include "stack.h"
+
+#define AS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define AS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Makes an internal function's value the ABI's: -1 and errno for r < 0. */
+static inline long as__ret(long r)
+{
+	if (AS_UNLIKELY(r < 0)) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static inline void as__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* ---- spin lock (short critical sections only, never held across a switch) */
+typedef struct { atomic_flag f; } as_spin;
+#define AS_SPIN_INIT { ATOMIC_FLAG_INIT }
+static inline void as__spin_lock(as_spin *s)
+{
+	while (atomic_flag_test_and_set_explicit(&s->f, memory_order_acquire))
+		as__cpu_relax();
+}
+static inline void as__spin_unlock(as_spin *s)
+{
+	atomic_flag_clear_explicit(&s->f, memory_order_release);
+}
+
+/* ---- parking ---------------------------------------------------------- */
+/*
+ * A parker is what a waiter sleeps on: a task (switches away) or a plain
+ * thread (futex).  state = phase | cancellable << 2 | reason << 4.  The
+ * first waker to move the phase from WAIT/PARKED to WOKEN wins and decides
+ * the reason; every other waker is a no-op.  So a waiter registers itself
+ * with its wakers after as__park_prepare() and deregisters after
+ * as__park_wait() returns.
+ */
+enum { AS_PK_IDLE = 0, AS_PK_WAIT = 1, AS_PK_PARKED = 2, AS_PK_WOKEN = 3 };
+enum { AS_WAKE_EVENT = 1, AS_WAKE_TIMEOUT = 2, AS_WAKE_CANCEL = 3 };
+
+struct as_task;
+struct as_worker;
+
+struct as_parker {
+	_Atomic uint32_t state;
+	struct as_task *task; /* NULL: a plain thread, futex on state */
+};
+
+/* Arms the calling task's (or thread's) parker.  Returns 0, or -ECANCELED
+ * when cancellable and the task is already cancelled. */
+int as__park_prepare(bool cancellable);
+/* Sleeps until woken or `deadline` (< 0: none).  Returns 0 (woken by an
+ * event), -ETIMEDOUT or -ECANCELED. */
+int as__park_wait(int64_t deadline);
+/* Wakes p with `reason`; false if it was not waiting (or it was a cancel and
+ * the wait is not cancellable). */
+bool as__unpark(struct as_parker *p, int reason);
+/* The calling task's or plain thread's parker. */
+struct as_parker *as__self_parker(void);
+
+/* ---- tasks ------------------------------------------------------------ */
+enum {
+	AS_TF_LOCAL = 1u << 0,     /* never stolen */
+	AS_TF_DETACHED = 1u << 1,
+	AS_TF_JOINED = 1u << 2,    /* a joiner took (or is taking) the result */
+	AS_TF_DONE = 1u << 3,
+	AS_TF_OWN_STACK = 1u << 4, /* caller-provided stack: not ours to free */
+};
+
+struct as_task {
+	struct as_fiber fiber;
+	struct as_task *next;       /* run queue / free list link */
+	struct as_worker *worker;   /* owner; fixed once the task has started */
+	struct as_parker parker;
+	as_spin lock;               /* flags, joiner, gen */
+	unsigned flags;
+	uint32_t gen;               /* handle generation, bumped on release */
+	uint32_t slot;
+	_Atomic int cancelled;
+	int64_t deadline;           /* absolute ns, -1: none */
+	async_std_fn fn;
+	void *arg;
+	void *result;
+	struct as_parker *joiner;
+	struct as_stack stack;
+	uint64_t id;
+	char name[32];
+	const char *wait_reason;    /* what a suspended task waits for (dumps) */
+};
+
+/* The running task, or NULL on a plain thread. */
+struct as_task *as__current(void);
+struct as_task *as__task_from_handle(async_std_task *h);
+async_std_task *as__task_handle(const struct as_task *t);
+/* The first frame of every task's fiber. */
+void as__task_entry(void *arg);
+/* Called by the scheduler once the task's fiber has switched away for good. */
+void as__task_finished(struct as_task *t);
+/* The calling task's or thread's deadline, -1 if none. */
+int64_t as__deadline(void);
+/* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
+int as__check_interrupt(void);
+
+/* ---- workers and scheduling --------------------------------------------- */
+struct as_reactor; /* the runtime's, see reactor.h */
+struct as_timer_heap {
+	struct as_timer **v;
+	size_t n, cap;
+};
+
+struct as_closenote;
+
+struct as_worker {
+	struct as_fiber sched;          /* the worker thread's own stack */
+	struct as_task *cur;
+	struct as_task *ready_head, *ready_tail; /* owner only */
+	unsigned ready_n;
+	struct as_task *zombie;         /* finished, stack still to free */
+	unsigned budget;                /* switches before the scheduler polls */
+	unsigned tick;
+	/* Not-yet-started tasks: may be stolen by an idle worker. */
+	as_spin fresh_lock;
+	struct as_task *fresh_head, *fresh_tail;
+	_Atomic unsigned fresh_n;
+	/* Wake-ups and messages from other threads. */
+	as_spin inbox_lock;
+	struct as_task *inbox_head, *inbox_tail;
+	struct as_closenote *notes;
+	_Atomic int inbox_nonempty;
+	_Atomic int sleeping;           /* blocked in the reactor: notify it */
+	struct as_timer_heap timers;
+	struct as_reactor *reactor;
+	unsigned index;
+	pthread_t thread;
+};
+
+/* A close notice: every worker wakes its waiters on fd with EBADF, and the
+ * last one to do so wakes the closer. */
+struct as_closewait {
+	_Atomic int pending;
+	struct as_parker *waiter;
+};
+struct as_closenote {
+	struct as_closenote *next;
+	int fd;
+	struct as_closewait *wait;
+};
+
+struct as_runtime {
+	struct as_worker *workers;
+	unsigned nworkers;
+	_Atomic unsigned rr;        /* round-robin for spawns from plain threads */
+	_Atomic int nsleeping;
+	_Atomic int nspinning;
+};
+extern struct as_runtime as__rt;
+
+/* Starts the workers on first use; 0 or -errno. */
+int as__runtime_start(void);
+struct as_worker *as__worker(void);     /* the calling thread's, or NULL */
+/* Makes a parked, started task runnable again (any thread). */
+void as__make_runnable(struct as_task *t);
+/* Queues a new task (any thread). */
+void as__enqueue_new(struct as_task *t);
+/* Suspends the running task; something must make it runnable again. */
+void as__task_suspend(void);
+/* Wakes fd waiters on every worker with EBADF; waits until all have done it. */
+void as__close_broadcast(int fd);
+/* Reactors count their waiters per fd, so close knows when to broadcast. */
+void as__fd_waiting_add(int fd, int delta);
+
+/* ---- timers (per worker, owner thread only) ------------------------------ */
+struct as_timer {
+	int64_t when;
+	size_t idx;                 /* position in the heap, SIZE_MAX when not armed */
+	struct as_parker *parker;
+};
+void as__timer_arm(struct as_worker *w, struct as_timer *t);
+void as__timer_disarm(struct as_worker *w, struct as_timer *t);
+/* Fires expired timers; returns ns until the next one, or -1 if none. */
+int64_t as__timers_run(struct as_worker *w, int64_t now);
+int64_t as__now(void);
+
+/* ---- blocking pool ------------------------------------------------------- */
+struct as_job {
+	void (*run)(struct as_job *);
+	struct as_job *next;
+	_Atomic int state;          /* queued, running, done */
+	pthread_t thread;           /* valid while running */
+	struct as_parker *waiter;
+	int interrupted;            /* -ETIMEDOUT/-ECANCELED if a deadline or a
+	                               cancel tried to stop it while it ran */
+};
+/* Runs job on a pool thread and waits until it has ended.  interruptible:
+ * on deadline or cancellation, interrupt the job's system call with a signal
+ * (it then fails with EINTR) and still wait for the job to end.  Returns 0
+ * when the job ran (see job->interrupted), or -ETIMEDOUT/-ECANCELED when it
+ * never started, -EAGAIN when no pool thread could be started. */
+int as__blocking_run(struct as_job *job, bool interruptible);
+
+/* ---- internal implementations of the ABI (as__<name>) --------------------- */
+#define AS_DECLARE(ret, name, params, args) ret as__##name params;
+#include "abi_list.h"
+AS_ABI_FUNCTIONS(AS_DECLARE)
+#undef AS_DECLARE
+
+extern const struct async_std_ops as__ops;
+
+/* One line on stderr for a misuse the runtime detected. */
+void as__misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

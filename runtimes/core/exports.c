@@ -1,0 +1,58 @@
+/*
+ * exports.c - the runtime's async_std_* symbols and its function table, all
+ * generated from abi_list.h.
+ *
+ * Each export is a thin wrapper around the hidden as__<name>, so calls inside
+ * the runtime bind locally and interposing a runtime swaps all of it, never a
+ * mix.  In the abi stub the exports are weak (-DAS_EXPORT_WEAK), so a
+ * runtime's strong definitions win in a static link.  Every wrapper first
+ * checks which runtime owns the calling thread and forwards to it if that is
+ * not this one (a later runtime shares processes with this one).
+ */
+#include "core.h"
+
+#ifndef AS_RUNTIME_NAME
+#error "build with -DAS_RUNTIME_NAME='\"name\"'"
+#endif
+
+#ifdef AS_EXPORT_WEAK
+#define AS_EXPORT __attribute__((visibility("default"), weak))
+#else
+#define AS_EXPORT __attribute__((visibility("default")))
+#endif
+
+extern __thread const struct async_std_ops *async_std__thread_ops
+	__attribute__((tls_model("initial-exec")));
+
+const char *as__runtime_name(void)
+{
+	return AS_RUNTIME_NAME;
+}
+
+uint32_t as__abi_version(void)
+{
+	return ASYNC_STD_ABI_VERSION;
+}
+
+const struct async_std_ops *as__runtime_ops(void)
+{
+	return &as__ops;
+}
+
+#define AS_OPS_ENTRY(ret, name, params, args) .name = as__##name,
+const struct async_std_ops as__ops = {
+	.size = sizeof(struct async_std_ops),
+	.runtime = AS_RUNTIME_NAME,
+	.version = ASYNC_STD_ABI_VERSION,
+	AS_ABI_FUNCTIONS(AS_OPS_ENTRY)
+};
+
+#define AS_WRAP(ret, name, params, args)                                         \
+	AS_EXPORT ret async_std_##name params                                    \
+	{                                                                        \
+		const struct async_std_ops *o_ = async_std__thread_ops;          \
+		if (AS_UNLIKELY(o_ != NULL && o_ != &as__ops))                   \
+			return o_->name args;                                    \
+		return as__##name args;                                          \
+	}
+AS_ABI_FUNCTIONS(AS_WRAP)

@@ -1,0 +1,142 @@
+/*
+ * park.c - how a task or a plain thread waits for one wake-up.
+ *
+ * Tasks switch away and are made runnable by the waker; plain threads sleep
+ * on a futex.  Every blocking call in core and in the reactors goes through
+ * as__park_prepare / as__park_wait, so deadlines and cancellation behave the
+ * same everywhere.
+ */
+#include <limits.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+
+#define PK_PHASE(s) ((s) & 3u)
+#define PK_CANCELLABLE 4u
+#define PK_REASON(s) ((s) >> 4)
+
+static __thread struct as_parker thread_parker
+	__attribute__((tls_model("initial-exec")));
+
+struct as_parker *as__self_parker(void)
+{
+	struct as_task *t = as__current();
+	return t ? &t->parker : &thread_parker;
+}
+
+int as__park_prepare(bool cancellable)
+{
+	struct as_task *t = as__current();
+	struct as_parker *p = t ? &t->parker : &thread_parker;
+
+	/* seq_cst store, then seq_cst load of `cancelled`: async_std_cancel does
+	 * the mirror image (store cancelled, then read the state), so at least
+	 * one side sees the other and a cancel is never lost. */
+	atomic_store(&p->state, AS_PK_WAIT | (cancellable ? PK_CANCELLABLE : 0));
+	if (cancellable && t && atomic_load(&t->cancelled)) {
+		atomic_store(&p->state, AS_PK_IDLE);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
+bool as__unpark(struct as_parker *p, int reason)
+{
+	uint32_t s = atomic_load(&p->state);
+
+	for (;;) {
+		uint32_t phase = PK_PHASE(s);
+		if (phase != AS_PK_WAIT && phase != AS_PK_PARKED)
+			return false;
+		if (reason == AS_WAKE_CANCEL && !(s & PK_CANCELLABLE))
+			return false;
+		uint32_t woken = AS_PK_WOKEN | (s & PK_CANCELLABLE) | ((uint32_t)reason << 4);
+		if (atomic_compare_exchange_weak(&p->state, &s, woken)) {
+			if (phase != AS_PK_PARKED)
+				return true; /* the waiter has not gone to sleep yet */
+			if (p->task)
+				as__make_runnable(p->task);
+			else
+				syscall(SYS_futex, &p->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+			return true;
+		}
+	}
+}
+
+/* Self-wake for a deadline that has already passed. */
+static void park_expire(struct as_parker *p)
+{
+	as__unpark(p, AS_WAKE_TIMEOUT);
+}
+
+static int park_result(struct as_parker *p)
+{
+	uint32_t s = atomic_load(&p->state);
+	atomic_store_explicit(&p->state, AS_PK_IDLE, memory_order_relaxed);
+	switch (PK_REASON(s)) {
+	case AS_WAKE_EVENT: return 0;
+	case AS_WAKE_TIMEOUT: return -ETIMEDOUT;
+	default: return -ECANCELED;
+	}
+}
+
+static int park_task(struct as_task *t, int64_t deadline)
+{
+	struct as_parker *p = &t->parker;
+	struct as_timer tm = { .idx = SIZE_MAX, .parker = p };
+
+	if (deadline >= 0) {
+		if (deadline <= as__now()) {
+			park_expire(p);
+		} else {
+			tm.when = deadline;
+			as__timer_arm(t->worker, &tm);
+		}
+	}
+	uint32_t s = atomic_load(&p->state);
+	while (PK_PHASE(s) == AS_PK_WAIT) {
+		if (atomic_compare_exchange_weak(&p->state, &s,
+						 (s & ~3u) | AS_PK_PARKED)) {
+			as__task_suspend();
+			break;
+		}
+	}
+	if (tm.idx != SIZE_MAX)
+		as__timer_disarm(t->worker, &tm);
+	return park_result(p);
+}
+
+static int park_thread(struct as_parker *p, int64_t deadline)
+{
+	uint32_t s = atomic_load(&p->state);
+
+	while (PK_PHASE(s) == AS_PK_WAIT &&
+	       !atomic_compare_exchange_weak(&p->state, &s, (s & ~3u) | AS_PK_PARKED))
+		;
+	for (;;) {
+		s = atomic_load(&p->state);
+		if (PK_PHASE(s) == AS_PK_WOKEN)
+			break;
+		struct timespec ts, *tsp = NULL;
+		if (deadline >= 0) {
+			/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time. */
+			ts.tv_sec = deadline / 1000000000;
+			ts.tv_nsec = deadline % 1000000000;
+			tsp = &ts;
+		}
+		long r = syscall(SYS_futex, &p->state, FUTEX_WAIT_BITSET_PRIVATE, s, tsp,
+				 NULL, FUTEX_BITSET_MATCH_ANY);
+		if (r < 0 && errno == ETIMEDOUT)
+			park_expire(p);
+	}
+	return park_result(p);
+}
+
+int as__park_wait(int64_t deadline)
+{
+	struct as_task *t = as__current();
+	return t ? park_task(t, deadline) : park_thread(&thread_parker, deadline);
+}

@@ -1,0 +1,468 @@
+/*
+ * sched.c - workers, run queues, work stealing and the scheduler loop.
+ *
+ * Each worker thread owns a ready queue (started tasks; only it touches it),
+ * a fresh queue (tasks not started yet; idle workers may steal from it) and
+ * an inbox (wake-ups posted by other threads).  A started task never moves to
+ * another thread, because compilers cache TLS addresses such as errno's
+ * across calls.  Tasks switch to each other directly; every few switches, or
+ * when nothing is runnable, control goes back to the worker's own stack,
+ * which runs timers and polls the reactor.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "reactor.h"
+#include "settings.h"
+
+/* Direct task-to-task switches before the scheduler looks at timers and I/O
+ * again: bounds the latency a busy worker adds to I/O and timers. */
+#define SWITCH_BUDGET 61u
+/* Rounds an idle worker looks for work to steal before it sleeps. */
+#define IDLE_SPINS 64
+
+struct as_runtime as__rt;
+
+static __thread struct as_worker *tls_worker __attribute__((tls_model("initial-exec")));
+
+/* The runtime that owns the calling thread, shared by every runtime loaded in
+ * the process (each defines it with default visibility, so the dynamic linker
+ * binds them all to one): the ABI entry points forward to the owner when it
+ * is not themselves.  NULL on plain threads. */
+__attribute__((visibility("default"), weak, tls_model("initial-exec")))
+__thread const struct async_std_ops *async_std__thread_ops;
+
+struct as_worker *as__worker(void)
+{
+	return tls_worker;
+}
+
+struct as_task *as__current(void)
+{
+	struct as_worker *w = tls_worker;
+	return w ? w->cur : NULL;
+}
+
+/* ---- queues ------------------------------------------------------------ */
+static inline void ready_push(struct as_worker *w, struct as_task *t)
+{
+	t->next = NULL;
+	if (w->ready_tail)
+		w->ready_tail->next = t;
+	else
+		w->ready_head = t;
+	w->ready_tail = t;
+}
+
+static inline struct as_task *ready_pop(struct as_worker *w)
+{
+	struct as_task *t = w->ready_head;
+	if (t) {
+		w->ready_head = t->next;
+		if (!w->ready_head)
+			w->ready_tail = NULL;
+	}
+	return t;
+}
+
+static struct as_task *fresh_pop(struct as_worker *w)
+{
+	if (!atomic_load_explicit(&w->fresh_n, memory_order_relaxed))
+		return NULL;
+	as__spin_lock(&w->fresh_lock);
+	struct as_task *t = w->fresh_head;
+	if (t) {
+		w->fresh_head = t->next;
+		if (!w->fresh_head)
+			w->fresh_tail = NULL;
+		atomic_fetch_sub_explicit(&w->fresh_n, 1, memory_order_relaxed);
+	}
+	as__spin_unlock(&w->fresh_lock);
+	return t;
+}
+
+static void notify(struct as_worker *w)
+{
+	/* seq_cst exchange: pairs with the worker's store of `sleeping` before
+	 * its last look at the queues. */
+	if (atomic_exchange(&w->sleeping, 0))
+		as__reactor_notify(w);
+}
+
+static void inbox_push(struct as_worker *w, struct as_task *t)
+{
+	t->next = NULL;
+	as__spin_lock(&w->inbox_lock);
+	if (w->inbox_tail)
+		w->inbox_tail->next = t;
+	else
+		w->inbox_head = t;
+	w->inbox_tail = t;
+	atomic_store(&w->inbox_nonempty, 1);
+	as__spin_unlock(&w->inbox_lock);
+	notify(w);
+}
+
+static void inbox_drain(struct as_worker *w)
+{
+	as__spin_lock(&w->inbox_lock);
+	struct as_task *head = w->inbox_head;
+	struct as_closenote *notes = w->notes;
+	w->inbox_head = w->inbox_tail = NULL;
+	w->notes = NULL;
+	atomic_store_explicit(&w->inbox_nonempty, 0, memory_order_relaxed);
+	as__spin_unlock(&w->inbox_lock);
+	while (head) {
+		struct as_task *next = head->next;
+		ready_push(w, head);
+		head = next;
+	}
+	while (notes) {
+		struct as_closenote *next = notes->next;
+		struct as_closewait *cw = notes->wait;
+		as__reactor_close_fd(w, notes->fd);
+		if (atomic_fetch_sub(&cw->pending, 1) == 1)
+			as__unpark(cw->waiter, AS_WAKE_EVENT);
+		notes = next;
+	}
+}
+
+void as__make_runnable(struct as_task *t)
+{
+	struct as_worker *w = t->worker;
+	if (tls_worker == w)
+		ready_push(w, t);
+	else
+		inbox_push(w, t);
+}
+
+static void wake_idle_worker(void)
+{
+	if (atomic_load_explicit(&as__rt.nsleeping, memory_order_relaxed) <= 0 ||
+	    atomic_load_explicit(&as__rt.nspinning, memory_order_relaxed) > 0)
+		return;
+	for (unsigned i = 0; i < as__rt.nworkers; i++) {
+		struct as_worker *o = &as__rt.workers[i];
+		if (atomic_load_explicit(&o->sleeping, memory_order_relaxed)) {
+			notify(o);
+			return;
+		}
+	}
+}
+
+void as__enqueue_new(struct as_task *t)
+{
+	struct as_worker *w = tls_worker;
+	bool remote = !w;
+	if (remote)
+		w = &as__rt.workers[atomic_fetch_add_explicit(&as__rt.rr, 1, memory_order_relaxed) %
+				    as__rt.nworkers];
+	if (t->flags & AS_TF_LOCAL) {
+		t->worker = w;
+		if (remote)
+			inbox_push(w, t);
+		else
+			ready_push(w, t);
+		return;
+	}
+	t->next = NULL;
+	as__spin_lock(&w->fresh_lock);
+	if (w->fresh_tail)
+		w->fresh_tail->next = t;
+	else
+		w->fresh_head = t;
+	w->fresh_tail = t;
+	atomic_fetch_add_explicit(&w->fresh_n, 1, memory_order_relaxed);
+	as__spin_unlock(&w->fresh_lock);
+	if (remote)
+		notify(w);
+	if (as__rt.nworkers > 1)
+		wake_idle_worker();
+}
+
+/* Takes a not-yet-started task from another worker. */
+static struct as_task *steal(struct as_worker *w)
+{
+	unsigned n = as__rt.nworkers;
+	for (unsigned i = 1; i < n; i++) {
+		struct as_worker *o = &as__rt.workers[(w->index + i) % n];
+		struct as_task *t = fresh_pop(o);
+		if (t)
+			return t;
+	}
+	return NULL;
+}
+
+/* Picks the next task to run on w; only cheap, local work. */
+static struct as_task *pick_next(struct as_worker *w)
+{
+	if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
+		inbox_drain(w);
+	struct as_task *t;
+	/* Mostly resumed tasks first, but let new ones in every 8th pick so a
+	 * yielding loop cannot starve spawns. */
+	if (w->ready_head && (++w->tick & 7))
+		return ready_pop(w);
+	t = fresh_pop(w);
+	if (!t)
+		t = ready_pop(w);
+	if (t && !t->worker)
+		t->worker = w;
+	return t;
+}
+
+/* Frees what the previous task left behind once we are off its stack. */
+static inline void after_switch(struct as_worker *w)
+{
+	struct as_task *z = w->zombie;
+	if (z) {
+		w->zombie = NULL;
+		as__task_finished(z);
+	}
+}
+
+static inline struct as_task *next_direct(struct as_worker *w)
+{
+	if (!w->budget)
+		return NULL;
+	w->budget--;
+	return pick_next(w);
+}
+
+void as__task_suspend(void)
+{
+	struct as_worker *w = tls_worker;
+	struct as_task *cur = w->cur;
+	struct as_task *next = next_direct(w);
+	if (next == cur)
+		return;
+	w->cur = next;
+	as__fiber_switch(&cur->fiber, next ? &next->fiber : &w->sched);
+	/* A started task always resumes on its own worker: w is still ours. */
+	after_switch(w);
+}
+
+void as__task_entry(void *arg)
+{
+	struct as_task *t = arg;
+	struct as_worker *w = tls_worker;
+	after_switch(w);
+	void *r = t->fn(t->arg);
+	t->result = r;
+	w = tls_worker;
+	w->zombie = t;
+	struct as_task *next = next_direct(w);
+	w->cur = next;
+	as__fiber_switch_final(&t->fiber, next ? &next->fiber : &w->sched);
+}
+
+int as__yield(void)
+{
+	struct as_worker *w = tls_worker;
+	if (!w || !w->cur) {
+		sched_yield();
+		return 0;
+	}
+	ready_push(w, w->cur);
+	as__task_suspend();
+	return 0;
+}
+
+/* ---- the scheduler loop -------------------------------------------------- */
+static void run_task(struct as_worker *w, struct as_task *t)
+{
+	w->budget = SWITCH_BUDGET;
+	w->cur = t;
+	as__fiber_switch(&w->sched, &t->fiber);
+	w->cur = NULL;
+	after_switch(w);
+}
+
+static void idle(struct as_worker *w)
+{
+	atomic_fetch_add(&as__rt.nspinning, 1);
+	for (int i = 0; i < IDLE_SPINS && as__rt.nworkers > 1; i++) {
+		struct as_task *t = steal(w);
+		if (t) {
+			atomic_fetch_sub(&as__rt.nspinning, 1);
+			t->worker = w;
+			run_task(w, t);
+			return;
+		}
+		as__cpu_relax();
+	}
+	atomic_fetch_sub(&as__rt.nspinning, 1);
+
+	atomic_fetch_add(&as__rt.nsleeping, 1);
+	atomic_store(&w->sleeping, 1);
+	/* Look once more after announcing sleep: a push that happened before
+	 * it did not notify us. */
+	int64_t tmo = w->timers.n ? as__timers_run(w, as__now()) : -1;
+	if (atomic_load(&w->inbox_nonempty) || atomic_load(&w->fresh_n) || w->ready_head)
+		tmo = 0;
+	as__reactor_poll(w, tmo);
+	atomic_store(&w->sleeping, 0);
+	atomic_fetch_sub(&as__rt.nsleeping, 1);
+}
+
+static void *worker_main(void *arg)
+{
+	struct as_worker *w = arg;
+	char name[16];
+
+	tls_worker = w;
+	async_std__thread_ops = &as__ops;
+	snprintf(name, sizeof name, "async_std/%u", w->index);
+	pthread_setname_np(pthread_self(), name);
+	as__fiber_init_thread(&w->sched);
+	as__stack_thread_init();
+
+	for (;;) {
+		if (w->timers.n)
+			as__timers_run(w, as__now());
+		if (w->ready_head || atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
+			as__reactor_poll(w, 0);
+		struct as_task *t = pick_next(w);
+		if (!t && as__rt.nworkers > 1) {
+			t = steal(w);
+			if (t)
+				t->worker = w;
+		}
+		if (t)
+			run_task(w, t);
+		else
+			idle(w);
+	}
+	return NULL;
+}
+
+/* ---- start ------------------------------------------------------------- */
+static pthread_once_t start_once = PTHREAD_ONCE_INIT;
+static int start_error;
+static _Atomic int started;
+
+static void start(void)
+{
+	unsigned n = as__settings()->threads;
+	struct as_worker *ws = calloc(n, sizeof(*ws));
+	if (!ws) {
+		start_error = -ENOMEM;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		ws[i].index = i;
+		int r = as__reactor_init(&ws[i]);
+		if (r < 0) {
+			start_error = r;
+			return;
+		}
+	}
+	as__rt.workers = ws;
+	as__rt.nworkers = n;
+	for (unsigned i = 0; i < n; i++) {
+		pthread_attr_t a;
+		pthread_attr_init(&a);
+		/* The scheduler loop needs little stack; tasks have their own. */
+		pthread_attr_setstacksize(&a, 256 * 1024);
+		int r = pthread_create(&ws[i].thread, &a, worker_main, &ws[i]);
+		pthread_attr_destroy(&a);
+		if (r) {
+			if (i == 0) {
+				start_error = -EAGAIN;
+				return;
+			}
+			/* Fewer workers than asked: run with what started, say so. */
+			as__misuse("could start only %u of %u workers (%s)", i, n, strerror(r));
+			as__rt.nworkers = i;
+			break;
+		}
+	}
+	atomic_store(&started, 1);
+}
+
+int as__runtime_start(void)
+{
+	if (AS_LIKELY(atomic_load_explicit(&started, memory_order_acquire)))
+		return 0;
+	pthread_once(&start_once, start);
+	return start_error;
+}
+
+/* ---- close: wake every worker's waiters on fd ---------------------------- */
+/* Waiters per fd across all workers, so that closing an fd nobody waits on
+ * costs nothing.  Two levels of chunks that are never freed: readers need no
+ * lock.  fds past the table are treated as always waited on. */
+#define FDW_CHUNK 4096u
+#define FDW_CHUNKS 1024u
+static _Atomic int *_Atomic fd_waiting[FDW_CHUNKS];
+
+void as__fd_waiting_add(int fd, int delta)
+{
+	if (fd < 0 || (unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
+		return;
+	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
+	if (!chunk) {
+		_Atomic int *fresh = calloc(FDW_CHUNK, sizeof(*fresh));
+		if (!fresh)
+			return;
+		_Atomic int *expected = NULL;
+		if (atomic_compare_exchange_strong(&fd_waiting[fd / FDW_CHUNK], &expected, fresh))
+			chunk = fresh;
+		else {
+			free(fresh);
+			chunk = expected;
+		}
+	}
+	atomic_fetch_add(&chunk[fd % FDW_CHUNK], delta);
+}
+
+static bool fd_has_waiters(int fd)
+{
+	if (fd < 0)
+		return false;
+	if ((unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
+		return true;
+	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
+	return chunk && atomic_load(&chunk[fd % FDW_CHUNK]) > 0;
+}
+
+void as__close_broadcast(int fd)
+{
+	if (!atomic_load(&started) || !fd_has_waiters(fd))
+		return;
+	unsigned n = as__rt.nworkers;
+	struct as_closewait cw = { .pending = (int)n, .waiter = as__self_parker() };
+	struct as_closenote *notes = calloc(n, sizeof(*notes));
+	if (!notes) {
+		/* Degrade: only this worker's waiters are woken. */
+		if (tls_worker)
+			as__reactor_close_fd(tls_worker, fd);
+		return;
+	}
+	/* Not cancellable: the notes must outlive every worker's look at them. */
+	as__park_prepare(false);
+	for (unsigned i = 0; i < n; i++) {
+		struct as_worker *w = &as__rt.workers[i];
+		notes[i].fd = fd;
+		notes[i].wait = &cw;
+		if (w == tls_worker) {
+			as__reactor_close_fd(w, fd);
+			if (atomic_fetch_sub(&cw.pending, 1) == 1)
+				as__unpark(cw.waiter, AS_WAKE_EVENT);
+			continue;
+		}
+		as__spin_lock(&w->inbox_lock);
+		notes[i].next = w->notes;
+		w->notes = &notes[i];
+		atomic_store(&w->inbox_nonempty, 1);
+		as__spin_unlock(&w->inbox_lock);
+		notify(w);
+	}
+	while (as__park_wait(-1) != 0 || atomic_load(&cw.pending) > 0)
+		as__park_prepare(false);
+	free(notes);
+}

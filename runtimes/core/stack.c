@@ -1,0 +1,651 @@
+/*
+ * stack.c - fiber stacks carved from large lazily committed slabs, pooled per
+ * size (per-thread cache in front of a locked global list), and the overflow
+ * handler that finds a faulting guard page in the slab table and names its task.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "stack.h"
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13+ */
+#endif
+
+/* Virtual size of a full slab.  Slabs hold many stacks so that a million
+ * stacks need about a thousand VMAs, not a million (vm.max_map_count is 65530
+ * by default).  NORESERVE and untouched, a slab costs no RSS. */
+#define SLAB_BYTES ((size_t)64 << 20)
+/* The first slab of a size holds this many stacks; each next one twice as
+ * many, up to SLAB_BYTES, so a one-off size does not reserve 64 MiB. */
+#define SLAB_FIRST_SLOTS 16
+#define SLABS_MAX 65536
+/* Distinct sizes get their own pool up to CLASSES_EXACT; after that sizes
+ * round up to a power of two, which bounds the number of pools. */
+#define CLASSES_MAX 64
+#define CLASSES_EXACT 32
+/* The first pools created (in practice the default stack size) get a
+ * per-thread cache of TCACHE_SLOTS stacks. */
+#define TCACHE_CLASSES 2
+#define TCACHE_SLOTS 16
+/* Threshold for releasing pooled stacks: a pool keeps at most WARM_BYTES of
+ * stacks (at least WARM_MIN stacks, e.g. 256 stacks of 64 KiB) with their
+ * pages resident; past that, by batches of TRIM_BATCH, the oldest get
+ * MADV_DONTNEED so a million finished tasks do not keep their RSS.  The
+ * per-thread caches (TCACHE_SLOTS each) are never trimmed. */
+#define WARM_BYTES ((size_t)16 << 20)
+#define WARM_MIN 4
+#define TRIM_BATCH 64
+#define ALTSTACK_BYTES (64 * 1024)
+
+struct stack_label {
+	uint64_t task_id;
+	const char *name;
+};
+
+/* Immutable once published in slab_table, except carved (class lock) and the
+ * labels, which the thread running the stack writes. */
+struct stack_slab {
+	char *base;       /* the first slot's guard page */
+	size_t guard;     /* guard bytes at the bottom of each slot */
+	size_t slot_size; /* guard + stack */
+	size_t stack_size;
+	uint32_t nslots;
+	uint32_t carved;  /* slots handed out at least once */
+	uint32_t index;   /* in slab_table */
+	struct stack_class *cls;
+	struct stack_label *labels;
+};
+
+/* A stack's id: slab index << 32 | slot.  Pools hold ids, never pointers into
+ * the stack, so pooling a stack does not touch (and commit) its pages. */
+struct id_list {
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+struct stack_class {
+	size_t size;
+	unsigned index;
+	size_t warm_max;
+	pthread_mutex_t lock;
+	struct id_list warm; /* freed, pages may be resident; reused first */
+	struct id_list cold; /* freed, pages released */
+	struct stack_slab *carving;
+	uint32_t next_slots;
+};
+
+struct stack_tcache {
+	uint32_t n;
+	uint64_t ids[TCACHE_SLOTS];
+};
+
+static struct stack_class classes[CLASSES_MAX];
+static atomic_uint nclasses;
+static pthread_mutex_t classes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Read by the signal handler: entries are published with release stores and
+ * never removed, so a lock-free scan is async-signal-safe. */
+static struct stack_slab *_Atomic slab_table[SLABS_MAX];
+static atomic_uint nslabs;
+
+static atomic_size_t page_bytes;
+/* Set once MADV_GUARD_INSTALL fails with EINVAL (kernel older than 6.13). */
+static atomic_bool guard_by_mprotect;
+
+/* initial-exec: no __tls_get_addr on the spawn path; small enough for the
+ * static TLS surplus if the library is ever dlopen'ed. */
+static __thread struct stack_tcache tcache[TCACHE_CLASSES]
+	__attribute__((tls_model("initial-exec")));
+static __thread void *altstack_map __attribute__((tls_model("initial-exec")));
+
+static struct sigaction old_segv, old_bus;
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_err;
+
+static size_t page_size(void)
+{
+	size_t p = atomic_load_explicit(&page_bytes, memory_order_relaxed);
+
+	if (!p) {
+		/* Every thread computes the same value: a race is harmless. */
+		p = (size_t)sysconf(_SC_PAGESIZE);
+		atomic_store_explicit(&page_bytes, p, memory_order_relaxed);
+	}
+	return p;
+}
+
+static struct stack_slab *slab_at(uint32_t index)
+{
+	/* The id reached us through the class lock or our own tcache, both
+	 * after the slab's publication. */
+	return atomic_load_explicit(&slab_table[index], memory_order_relaxed);
+}
+
+static char *slot_lo(const struct stack_slab *slab, uint32_t slot)
+{
+	return slab->base + (size_t)slot * slab->slot_size + slab->guard;
+}
+
+static bool id_push(struct id_list *l, uint64_t id)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		uint64_t *ids = realloc(l->ids, cap * sizeof *ids);
+
+		if (!ids)
+			return false; /* the stack leaks: address space, no RSS */
+		l->ids = ids;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = id;
+	return true;
+}
+
+/* Callers hold the class lock. */
+static void class_init(struct stack_class *c, unsigned index, size_t size)
+{
+	c->size = size;
+	c->index = index;
+	c->warm_max = WARM_BYTES / size;
+	if (c->warm_max < WARM_MIN)
+		c->warm_max = WARM_MIN;
+	pthread_mutex_init(&c->lock, NULL);
+	c->next_slots = SLAB_FIRST_SLOTS;
+}
+
+static struct stack_class *class_find(size_t size)
+{
+	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
+	struct stack_class *c = NULL;
+
+	for (unsigned i = 0; i < n; i++)
+		if (classes[i].size == size)
+			return &classes[i];
+
+	pthread_mutex_lock(&classes_lock);
+	n = atomic_load_explicit(&nclasses, memory_order_relaxed);
+	if (n >= CLASSES_EXACT) {
+		size_t p = page_size();
+
+		while (p < size && p)
+			p <<= 1;
+		if (!p)
+			goto out_unlock;
+		size = p;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (classes[i].size == size) {
+			c = &classes[i];
+			goto out_unlock;
+		}
+	}
+	if (n < CLASSES_MAX) {
+		c = &classes[n];
+		class_init(c, n, size);
+		/* Release: a reader that sees the count sees the class. */
+		atomic_store_explicit(&nclasses, n + 1, memory_order_release);
+	}
+out_unlock:
+	pthread_mutex_unlock(&classes_lock);
+	return c;
+}
+
+/* A new slab for c; called with c->lock held (rare: once per slab). */
+static struct stack_slab *slab_new(struct stack_class *c)
+{
+	size_t guard = page_size();
+	size_t slot_size = c->size + guard;
+	size_t max_slots = SLAB_BYTES / slot_size ? SLAB_BYTES / slot_size : 1;
+	size_t nslots = c->next_slots < max_slots ? c->next_slots : max_slots;
+	size_t bytes = nslots * slot_size;
+	struct stack_slab *slab;
+	unsigned index;
+	void *base;
+
+	slab = calloc(1, sizeof *slab);
+	if (!slab)
+		return NULL;
+	/* calloc of a large array gets fresh zero pages: a label costs RSS
+	 * only once its slot is used. */
+	slab->labels = calloc(nslots, sizeof *slab->labels);
+	if (!slab->labels)
+		goto out_free_slab;
+	base = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (base == MAP_FAILED)
+		goto out_free_labels;
+	/* With THP the first touch of a stack could commit 2 MiB. */
+	madvise(base, bytes, MADV_NOHUGEPAGE);
+
+	index = atomic_fetch_add_explicit(&nslabs, 1, memory_order_relaxed);
+	if (index >= SLABS_MAX)
+		goto out_unmap;
+	slab->base = base;
+	slab->guard = guard;
+	slab->slot_size = slot_size;
+	slab->stack_size = c->size;
+	slab->nslots = (uint32_t)nslots;
+	slab->index = index;
+	slab->cls = c;
+	/* Release: the overflow handler reads the fields without a lock. */
+	atomic_store_explicit(&slab_table[index], slab, memory_order_release);
+	if (c->next_slots < max_slots)
+		c->next_slots *= 2;
+	return slab;
+
+out_unmap:
+	munmap(base, bytes);
+out_free_labels:
+	free(slab->labels);
+out_free_slab:
+	free(slab);
+	return NULL;
+}
+
+/* Installs the guard page of a freshly carved slot; 0 or -ENOMEM. */
+static int guard_install(struct stack_slab *slab, uint32_t slot)
+{
+	char *g = slab->base + (size_t)slot * slab->slot_size;
+
+	if (!atomic_load_explicit(&guard_by_mprotect, memory_order_relaxed)) {
+		if (madvise(g, slab->guard, MADV_GUARD_INSTALL) == 0)
+			return 0;
+		if (errno != EINVAL)
+			return -ENOMEM;
+		atomic_store_explicit(&guard_by_mprotect, true, memory_order_relaxed);
+	}
+	/* Fallback for kernels before 6.13: splits the slab's VMA, two VMAs
+	 * per stack, so vm.max_map_count (65530) caps us at ~32k stacks. */
+	if (mprotect(g, slab->guard, PROT_NONE) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Moves up to n ids from the global list l into the thread cache t. */
+static void tcache_fill(struct stack_tcache *t, struct id_list *l, uint32_t n)
+{
+	while (n-- && l->n)
+		t->ids[t->n++] = l->ids[--l->n];
+}
+
+/* Slow path of alloc: the global pool, else a fresh slot. */
+static int class_take(struct stack_class *c, struct stack_tcache *t, uint64_t *id)
+{
+	struct stack_slab *slab;
+	uint32_t slot;
+	int err;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->warm.n || c->cold.n) {
+		struct id_list *l = c->warm.n ? &c->warm : &c->cold;
+
+		*id = l->ids[--l->n];
+		/* Refill half the cache: the next allocations skip the lock,
+		 * and the next frees do not overflow it at once. */
+		if (t)
+			tcache_fill(t, l, TCACHE_SLOTS / 2);
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	slab = c->carving;
+	if (!slab || slab->carved == slab->nslots) {
+		slab = slab_new(c);
+		if (!slab) {
+			pthread_mutex_unlock(&c->lock);
+			return -ENOMEM;
+		}
+		c->carving = slab;
+	}
+	slot = slab->carved++;
+	pthread_mutex_unlock(&c->lock);
+
+	/* The slot is ours alone now: install its guard without the lock. */
+	err = guard_install(slab, slot);
+	if (err)
+		return err; /* the slot leaks: address space only */
+	*id = (uint64_t)slab->index << 32 | slot;
+	return 0;
+}
+
+int as__stack_alloc(struct as_stack *s, size_t size)
+{
+	size_t page = page_size();
+	struct stack_class *c;
+	struct stack_tcache *t = NULL;
+	struct stack_slab *slab;
+	uint64_t id;
+
+	if (size > SLAB_BYTES * 1024)
+		return -ENOMEM;
+	size = size ? (size + page - 1) & ~(page - 1) : page;
+	c = class_find(size);
+	if (!c)
+		return -ENOMEM;
+	if (c->index < TCACHE_CLASSES)
+		t = &tcache[c->index];
+	if (t && t->n) {
+		id = t->ids[--t->n];
+	} else {
+		int err = class_take(c, t, &id);
+
+		if (err)
+			return err;
+	}
+	slab = slab_at((uint32_t)(id >> 32));
+	s->slab = slab->index;
+	s->slot = (uint32_t)id;
+	s->lo = slot_lo(slab, s->slot);
+	s->size = slab->stack_size;
+	slab->labels[s->slot] = (struct stack_label){ 0, NULL };
+	return 0;
+}
+
+static void ids_sort(uint64_t *ids, size_t n)
+{
+	/* Insertion sort: n <= TRIM_BATCH + TCACHE_SLOTS, and the ids come
+	 * mostly in order. */
+	for (size_t i = 1; i < n; i++) {
+		uint64_t v = ids[i];
+		size_t j = i;
+
+		for (; j > 0 && ids[j - 1] > v; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = v;
+	}
+}
+
+/* Drops the pages of the stacks in ids.  Adjacent slots go in one madvise,
+ * guard pages included (MADV_DONTNEED keeps guard markers and PROT_NONE). */
+static void pages_release(uint64_t *ids, size_t n)
+{
+	ids_sort(ids, n);
+	for (size_t i = 0, j; i < n; i = j) {
+		struct stack_slab *slab = slab_at((uint32_t)(ids[i] >> 32));
+		uint32_t first = (uint32_t)ids[i];
+
+		for (j = i + 1; j < n && ids[j] == ids[j - 1] + 1; j++)
+			;
+		char *lo = slot_lo(slab, first);
+		char *hi = slab->base + (size_t)(first + (j - i)) * slab->slot_size;
+
+		madvise(lo, (size_t)(hi - lo), MADV_DONTNEED);
+	}
+}
+
+/* Called with c->lock held; returns with it released.  Moves the oldest warm
+ * stacks past the threshold to the cold list, dropping their pages without
+ * the lock held. */
+static void class_trim_unlock(struct stack_class *c)
+{
+	uint64_t batch[TRIM_BATCH + TCACHE_SLOTS];
+	size_t n;
+
+	if (c->warm.n < c->warm_max + TRIM_BATCH) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	n = c->warm.n - c->warm_max;
+	if (n > sizeof batch / sizeof batch[0])
+		n = sizeof batch / sizeof batch[0];
+	/* The bottom of the LIFO list is the longest unused. */
+	memcpy(batch, c->warm.ids, n * sizeof batch[0]);
+	memmove(c->warm.ids, c->warm.ids + n, (c->warm.n - n) * sizeof batch[0]);
+	c->warm.n -= n;
+	pthread_mutex_unlock(&c->lock);
+
+	pages_release(batch, n);
+
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < n; i++)
+		id_push(&c->cold, batch[i]);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Hands the oldest half of a full thread cache to the global pool. */
+static void tcache_spill(struct stack_class *c, struct stack_tcache *t, uint32_t n)
+{
+	pthread_mutex_lock(&c->lock);
+	for (uint32_t i = 0; i < n; i++)
+		id_push(&c->warm, t->ids[i]);
+	class_trim_unlock(c);
+	memmove(t->ids, t->ids + n, (t->n - n) * sizeof t->ids[0]);
+	t->n -= n;
+}
+
+void as__stack_free(struct as_stack *s)
+{
+	struct stack_slab *slab = slab_at(s->slab);
+	struct stack_class *c = slab->cls;
+	uint64_t id = (uint64_t)s->slab << 32 | s->slot;
+
+	if (c->index < TCACHE_CLASSES) {
+		struct stack_tcache *t = &tcache[c->index];
+
+		if (t->n == TCACHE_SLOTS)
+			tcache_spill(c, t, TCACHE_SLOTS / 2);
+		t->ids[t->n++] = id;
+	} else {
+		pthread_mutex_lock(&c->lock);
+		id_push(&c->warm, id);
+		class_trim_unlock(c);
+	}
+	s->lo = NULL;
+}
+
+void as__stack_label(const struct as_stack *s, uint64_t task_id, const char *name)
+{
+	struct stack_label *l = &slab_at(s->slab)->labels[s->slot];
+
+	l->task_id = task_id;
+	l->name = name;
+}
+
+const char *as__stack_guard_kind(void)
+{
+	return atomic_load_explicit(&guard_by_mprotect, memory_order_relaxed) ? "mprotect"
+									       : "madvise";
+}
+
+/* ---- stack overflow report (async-signal-safe from here on) ------------- */
+
+/* The slab and slot whose guard page holds addr, or NULL. */
+static struct stack_slab *guard_lookup(uintptr_t addr, uint32_t *slot)
+{
+	unsigned n = atomic_load_explicit(&nslabs, memory_order_acquire);
+
+	if (n > SLABS_MAX)
+		n = SLABS_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		struct stack_slab *slab =
+			atomic_load_explicit(&slab_table[i], memory_order_acquire);
+		uintptr_t off;
+
+		if (!slab)
+			continue; /* index taken, slab not yet published */
+		off = addr - (uintptr_t)slab->base;
+		if (addr < (uintptr_t)slab->base || off >= slab->nslots * slab->slot_size)
+			continue;
+		if (off % slab->slot_size >= slab->guard)
+			return NULL; /* inside a stack: not an overflow */
+		*slot = (uint32_t)(off / slab->slot_size);
+		return slab;
+	}
+	return NULL;
+}
+
+static char *put_str(char *p, char *end, const char *s)
+{
+	while (*s && p < end)
+		*p++ = *s++;
+	return p;
+}
+
+static char *put_u64(char *p, char *end, uint64_t v)
+{
+	char digits[20];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n && p < end)
+		*p++ = digits[--n];
+	return p;
+}
+
+static void overflow_report(const struct stack_slab *slab, uint32_t slot)
+{
+	const struct stack_label *l = &slab->labels[slot];
+	char buf[256], *p = buf, *end = buf + sizeof buf - 1;
+	ssize_t r;
+
+	p = put_str(p, end, "async_std: stack overflow in task ");
+	p = put_u64(p, end, l->task_id);
+	if (l->name) {
+		char name[64], *q = name;
+
+		/* Bounded copy: a long name must not push out the advice. */
+		for (const char *s = l->name; *s && q < name + sizeof name - 1; s++)
+			*q++ = *s;
+		*q = 0;
+		p = put_str(p, end, " '");
+		p = put_str(p, end, name);
+		p = put_str(p, end, "'");
+	}
+	p = put_str(p, end, " (stack ");
+	p = put_u64(p, end, slab->stack_size / 1024);
+	p = put_str(p, end, " KiB); raise ASYNC_STD_STACK_SIZE\n");
+	r = write(STDERR_FILENO, buf, (size_t)(p - buf));
+	(void)r; /* nothing better to do in a dying process */
+}
+
+static void handler_default(int sig)
+{
+	struct sigaction dfl;
+
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+}
+
+static void overflow_handler(int sig, siginfo_t *si, void *uctx)
+{
+	const struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
+	int saved_errno = errno;
+	struct stack_slab *slab = NULL;
+	uint32_t slot = 0;
+
+	/* si_code > 0: raised by the kernel for a fault, not sent by kill. */
+	if (si->si_code > 0)
+		slab = guard_lookup((uintptr_t)si->si_addr, &slot);
+	if (slab) {
+		overflow_report(slab, slot);
+		/* Returning re-executes the access, which now kills the process
+		 * the default way (core dump and exit status as usual). */
+		handler_default(sig);
+	} else if (old->sa_flags & SA_SIGINFO) {
+		old->sa_sigaction(sig, si, uctx);
+	} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+	} else if (si->si_code > 0 || old->sa_handler == SIG_DFL) {
+		/* A fault cannot be ignored: the kernel would kill us anyway. */
+		handler_default(sig);
+		if (si->si_code <= 0)
+			raise(sig); /* blocked until we return, then fatal */
+	}
+	errno = saved_errno;
+}
+
+static void handler_install(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS };
+	struct sigaction *olds[] = { &old_segv, &old_bus };
+
+	for (int i = 0; i < 2; i++) {
+		struct sigaction sa;
+
+		/* Read the application's handler first: ours chains to it and
+		 * runs with the mask it asked for. */
+		if (sigaction(sigs[i], NULL, olds[i]) != 0) {
+			handler_err = -errno;
+			return;
+		}
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = overflow_handler;
+		sa.sa_mask = olds[i]->sa_mask;
+		sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+		if (sigaction(sigs[i], &sa, NULL) != 0) {
+			handler_err = -errno;
+			return;
+		}
+	}
+}
+
+int as__stack_thread_init(void)
+{
+	size_t guard = page_size();
+	stack_t ss, old;
+	char *map;
+
+	pthread_once(&handler_once, handler_install);
+	if (handler_err)
+		return handler_err;
+	if (altstack_map)
+		return 0;
+	if (sigaltstack(NULL, &old) != 0)
+		return -errno;
+	/* The thread has one already (the application's, or ASan's): a
+	 * second would silently take its place. */
+	if (!(old.ss_flags & SS_DISABLE))
+		return 0;
+
+	map = mmap(NULL, ALTSTACK_BYTES + guard, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	/* A guard below, so a handler overflowing the altstack dies here
+	 * instead of writing into whatever is mapped below. */
+	if (madvise(map, guard, MADV_GUARD_INSTALL) != 0 && mprotect(map, guard, PROT_NONE) != 0)
+		goto out_unmap;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_sp = map + guard;
+	ss.ss_size = ALTSTACK_BYTES;
+	if (sigaltstack(&ss, NULL) != 0)
+		goto out_unmap;
+	altstack_map = map;
+	return 0;
+
+out_unmap: {
+	int err = -errno;
+
+	munmap(map, ALTSTACK_BYTES + guard);
+	return err;
+}
+}
+
+void as__stack_thread_fini(void)
+{
+	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
+
+	for (unsigned i = 0; i < TCACHE_CLASSES && i < n; i++)
+		if (tcache[i].n)
+			tcache_spill(&classes[i], &tcache[i], tcache[i].n);
+	if (altstack_map) {
+		stack_t ss;
+
+		memset(&ss, 0, sizeof ss);
+		ss.ss_flags = SS_DISABLE;
+		sigaltstack(&ss, NULL);
+		munmap(altstack_map, ALTSTACK_BYTES + page_size());
+		altstack_map = NULL;
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * stack.h - fiber stacks: mapped lazily in large slabs, a guard page below
+ * each, pooled per size with a per-thread cache, and a SIGSEGV/SIGBUS handler
+ * that names the task whose stack overflowed.  Used by the scheduler.
+ */
+#ifndef AS_STACK_H
+#define AS_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct as_stack {
+	void *lo;      /* usable [lo, lo + size); the guard page is just below lo */
+	size_t size;
+	uint32_t slab; /* where the stack lives, for free and label */
+	uint32_t slot;
+};
+
+/* Size rounded up to pages (0 counts as one page); 0 or -ENOMEM.  Pooled: a
+ * freed stack is reused without a syscall.  The memory is not touched, so a
+ * stack costs RSS only for the pages its fiber uses. */
+int as__stack_alloc(struct as_stack *s, size_t size);
+
+/* Returns s to the pool.  Must not be the stack the caller runs on: a freed
+ * stack may have its pages dropped at once. */
+void as__stack_free(struct as_stack *s);
+
+/* Names the owner for the overflow report.  name is not copied: it must stay
+ * valid while the stack is in use (the task keeps it).  name may be NULL.
+ * Cheap (called on every spawn). */
+void as__stack_label(const struct as_stack *s, uint64_t task_id, const char *name);
+
+/* Per thread that runs fibers: installs a sigaltstack (unless the thread has
+ * one already) and, once per process, the SIGSEGV/SIGBUS handler, which
+ * chains to the handler it replaced for faults that are not stack overflows.
+ * 0 or -errno. */
+int as__stack_thread_init(void);
+
+/* Undoes as__stack_thread_init and hands this thread's cached stacks back to
+ * the global pool.  Call before the thread exits. */
+void as__stack_thread_fini(void);
+
+/* How guard pages are made: "madvise" (MADV_GUARD_INSTALL, no VMA per stack)
+ * or "mprotect" (older kernels: two VMAs per stack, so at most ~32k stacks). */
+const char *as__stack_guard_kind(void);
+
+#endif /* AS_STACK_H */

@@ -1,0 +1,413 @@
+/*
+ * task.c - the task registry and the task calls of the ABI: spawn, join,
+ * detach, cancel, self, id.
+ *
+ * Task structs are type-stable: they live in chunks that are never freed, and
+ * a handle is (generation << 32 | slot).  A stale handle therefore finds a
+ * task whose generation moved on and is refused, cheaply, instead of touching
+ * freed memory.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "settings.h"
+
+#define CHUNK_TASKS 1024u
+#define MAX_CHUNKS 65536u       /* 64M task slots */
+#define TCACHE_MAX 64u
+
+static struct as_task *_Atomic chunks[MAX_CHUNKS];
+static as_spin registry_lock = AS_SPIN_INIT;
+static uint32_t nslots;
+static struct as_task *free_tasks;
+static _Atomic uint64_t next_id = 1;
+
+/* Per-thread cache of released task structs: spawn and join stay lock-free
+ * in the common case. */
+static __thread struct as_task *tcache __attribute__((tls_model("initial-exec")));
+static __thread unsigned tcache_n __attribute__((tls_model("initial-exec")));
+
+void as__misuse(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int n = snprintf(line, sizeof line, "async_std: ");
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof line - 2)
+		n = (int)sizeof line - 2;
+	line[n++] = '\n';
+	ssize_t unused = write(2, line, (size_t)n);
+	(void)unused;
+}
+
+static struct as_task *task_alloc(void)
+{
+	struct as_task *t = tcache;
+	if (t) {
+		tcache = t->next;
+		tcache_n--;
+		return t;
+	}
+	as__spin_lock(&registry_lock);
+	t = free_tasks;
+	if (t) {
+		free_tasks = t->next;
+		as__spin_unlock(&registry_lock);
+		return t;
+	}
+	uint32_t slot = nslots;
+	uint32_t c = slot / CHUNK_TASKS;
+	if (c >= MAX_CHUNKS) {
+		as__spin_unlock(&registry_lock);
+		return NULL;
+	}
+	struct as_task *chunk = atomic_load_explicit(&chunks[c], memory_order_relaxed);
+	if (!chunk) {
+		chunk = calloc(CHUNK_TASKS, sizeof(*chunk));
+		if (!chunk) {
+			as__spin_unlock(&registry_lock);
+			return NULL;
+		}
+		for (uint32_t i = 0; i < CHUNK_TASKS; i++) {
+			chunk[i].slot = c * CHUNK_TASKS + i;
+			chunk[i].gen = 1;
+		}
+		/* Release: a lookup that sees the chunk sees its initialised slots. */
+		atomic_store_explicit(&chunks[c], chunk, memory_order_release);
+	}
+	nslots++;
+	as__spin_unlock(&registry_lock);
+	return &chunk[slot % CHUNK_TASKS];
+}
+
+/* The generation was bumped under t->lock: no handle reaches t any more. */
+static void task_release(struct as_task *t)
+{
+	if (tcache_n < TCACHE_MAX) {
+		t->next = tcache;
+		tcache = t;
+		tcache_n++;
+		return;
+	}
+	as__spin_lock(&registry_lock);
+	t->next = free_tasks;
+	free_tasks = t;
+	as__spin_unlock(&registry_lock);
+}
+
+async_std_task *as__task_handle(const struct as_task *t)
+{
+	return (async_std_task *)(uintptr_t)(((uint64_t)t->gen << 32) | t->slot);
+}
+
+/* Finds the task a handle names; the caller re-checks the generation under
+ * the task's lock before relying on it. */
+struct as_task *as__task_from_handle(async_std_task *h)
+{
+	uint64_t v = (uint64_t)(uintptr_t)h;
+	uint32_t slot = (uint32_t)v, gen = (uint32_t)(v >> 32);
+	if (gen == 0 || slot / CHUNK_TASKS >= MAX_CHUNKS)
+		return NULL;
+	struct as_task *chunk =
+		atomic_load_explicit(&chunks[slot / CHUNK_TASKS], memory_order_acquire);
+	if (!chunk)
+		return NULL;
+	struct as_task *t = &chunk[slot % CHUNK_TASKS];
+	return __atomic_load_n(&t->gen, __ATOMIC_RELAXED) == gen ? t : NULL;
+}
+
+static inline bool handle_matches(const struct as_task *t, async_std_task *h)
+{
+	return t->gen == (uint32_t)((uint64_t)(uintptr_t)h >> 32);
+}
+
+/* Locks the task a handle names; NULL if the handle is stale. */
+static struct as_task *lock_handle(async_std_task *h)
+{
+	struct as_task *t = as__task_from_handle(h);
+	if (!t)
+		return NULL;
+	as__spin_lock(&t->lock);
+	if (!handle_matches(t, h)) {
+		as__spin_unlock(&t->lock);
+		return NULL;
+	}
+	return t;
+}
+
+/* Under t->lock: no handle names t from now on. */
+static void retire_locked(struct as_task *t)
+{
+	__atomic_store_n(&t->gen, t->gen + 1 ? t->gen + 1 : 1, __ATOMIC_RELAXED);
+	t->flags = 0;
+}
+
+/* ---- spawn ------------------------------------------------------------- */
+
+
+async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_attr *attr)
+{
+	const size_t min_stack = 16 * 1024;
+	size_t stack_size = 0;
+	void *stack = NULL;
+	unsigned flags = 0;
+	const char *name = NULL;
+
+	if (!fn)
+		goto out_einval;
+	if (attr) {
+		if (attr->size < offsetof(async_std_spawn_attr, reserved0)) {
+			as__misuse("async_std_spawn_ex: attr->size %zu is smaller than "
+				   "async_std_spawn_attr (set it to sizeof)", attr->size);
+			goto out_einval;
+		}
+		if (attr->flags & ~ASYNC_STD_SPAWN_LOCAL)
+			goto out_einval;
+		if (attr->stack_size && attr->stack_size < min_stack)
+			goto out_einval;
+		if (attr->stack && !attr->stack_size)
+			goto out_einval;
+		stack_size = attr->stack_size;
+		stack = attr->stack;
+		flags = attr->flags;
+		name = attr->name;
+	}
+	int r = as__runtime_start();
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	struct as_task *t = task_alloc();
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->flags = (flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
+	if (stack) {
+		/* Align the caller's stack to 16 bytes at both ends. */
+		uintptr_t lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
+		uintptr_t hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
+		t->stack.lo = (void *)lo;
+		t->stack.size = hi - lo;
+		t->flags |= AS_TF_OWN_STACK;
+	} else {
+		if (!stack_size)
+			stack_size = as__settings()->stack_size;
+		r = as__stack_alloc(&t->stack, stack_size);
+		if (r < 0) {
+			as__spin_lock(&t->lock);
+			retire_locked(t);
+			as__spin_unlock(&t->lock);
+			task_release(t);
+			errno = -r;
+			return NULL;
+		}
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->result = NULL;
+	t->joiner = NULL;
+	t->worker = NULL;
+	t->next = NULL;
+	t->deadline = -1;
+	t->wait_reason = NULL;
+	atomic_store_explicit(&t->cancelled, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->parker.state, AS_PK_IDLE, memory_order_relaxed);
+	t->parker.task = t;
+	t->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
+	if (name) {
+		strncpy(t->name, name, sizeof t->name - 1);
+		t->name[sizeof t->name - 1] = '\0';
+	} else {
+		t->name[0] = '\0';
+	}
+	if (!(t->flags & AS_TF_OWN_STACK))
+		as__stack_label(&t->stack, t->id, name);
+	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);
+	async_std_task *h = as__task_handle(t);
+	as__enqueue_new(t);
+	return h;
+
+out_einval:
+	errno = EINVAL;
+	return NULL;
+}
+
+async_std_task *as__spawn(async_std_fn fn, void *arg)
+{
+	return as__spawn_ex(fn, arg, NULL);
+}
+
+/* The scheduler calls this once t's fiber is gone for good. */
+void as__task_finished(struct as_task *t)
+{
+	as__fiber_release(&t->fiber);
+	if (!(t->flags & AS_TF_OWN_STACK))
+		as__stack_free(&t->stack);
+	as__spin_lock(&t->lock);
+	t->flags |= AS_TF_DONE;
+	struct as_parker *joiner = t->joiner;
+	t->joiner = NULL;
+	if (t->flags & AS_TF_DETACHED) {
+		retire_locked(t);
+		as__spin_unlock(&t->lock);
+		task_release(t);
+		return;
+	}
+	/* Wake under the lock: the joiner's parker must not be reused before. */
+	if (joiner)
+		as__unpark(joiner, AS_WAKE_EVENT);
+	as__spin_unlock(&t->lock);
+}
+
+/* ---- join, detach, cancel ------------------------------------------------- */
+static int take_result(struct as_task *t, void **result)
+{
+	if (result)
+		*result = t->result;
+	retire_locked(t);
+	as__spin_unlock(&t->lock);
+	task_release(t);
+	return 0;
+}
+
+int as__join(async_std_task *h, void **result)
+{
+	struct as_task *me = as__current();
+	struct as_task *t = lock_handle(h);
+	if (!t) {
+		if (h)
+			as__misuse("async_std_join: stale task handle (the task was already "
+				   "joined, or detached and finished)");
+		return (int)as__ret(-EINVAL);
+	}
+	if (t == me) {
+		as__spin_unlock(&t->lock);
+		return (int)as__ret(-EDEADLK);
+	}
+	if (t->flags & (AS_TF_DETACHED | AS_TF_JOINED)) {
+		bool det = t->flags & AS_TF_DETACHED;
+		as__spin_unlock(&t->lock);
+		as__misuse("async_std_join: task %llu is %s", (unsigned long long)t->id,
+			   det ? "detached" : "already being joined");
+		return (int)as__ret(-EINVAL);
+	}
+	int r = as__check_interrupt();
+	if (r < 0) {
+		as__spin_unlock(&t->lock);
+		return (int)as__ret(r);
+	}
+	if (t->flags & AS_TF_DONE)
+		return take_result(t, result);
+
+	struct as_parker *self = as__self_parker();
+	r = as__park_prepare(true);
+	if (r < 0) {
+		as__spin_unlock(&t->lock);
+		return (int)as__ret(r);
+	}
+	t->flags |= AS_TF_JOINED;
+	t->joiner = self;
+	if (me)
+		me->wait_reason = "join";
+	as__spin_unlock(&t->lock);
+
+	r = as__park_wait(as__deadline());
+	if (me)
+		me->wait_reason = NULL;
+
+	as__spin_lock(&t->lock);
+	if (t->joiner == self) {
+		/* Deadline or cancellation first: t stays joinable. */
+		t->joiner = NULL;
+		t->flags &= ~AS_TF_JOINED;
+		as__spin_unlock(&t->lock);
+		return (int)as__ret(r < 0 ? r : -EINTR);
+	}
+	/* t finished (even if our deadline passed meanwhile): its result counts. */
+	return take_result(t, result);
+}
+
+int as__detach(async_std_task *h)
+{
+	struct as_task *t = lock_handle(h);
+	if (!t) {
+		if (h)
+			as__misuse("async_std_detach: stale task handle");
+		return (int)as__ret(-EINVAL);
+	}
+	if (t->flags & (AS_TF_DETACHED | AS_TF_JOINED)) {
+		as__spin_unlock(&t->lock);
+		as__misuse("async_std_detach: task %llu is already %s",
+			   (unsigned long long)t->id,
+			   (t->flags & AS_TF_DETACHED) ? "detached" : "being joined");
+		return (int)as__ret(-EINVAL);
+	}
+	if (t->flags & AS_TF_DONE) {
+		retire_locked(t);
+		as__spin_unlock(&t->lock);
+		task_release(t);
+		return 0;
+	}
+	t->flags |= AS_TF_DETACHED;
+	as__spin_unlock(&t->lock);
+	return 0;
+}
+
+int as__cancel(async_std_task *h)
+{
+	struct as_task *t = lock_handle(h);
+	if (!t)
+		return (int)as__ret(-EINVAL);
+	if (!(t->flags & AS_TF_DONE)) {
+		/* seq_cst: pairs with as__park_prepare (store state, load cancelled). */
+		atomic_store(&t->cancelled, 1);
+		/* Under the lock, so t cannot finish and be reused meanwhile. */
+		as__unpark(&t->parker, AS_WAKE_CANCEL);
+	}
+	as__spin_unlock(&t->lock);
+	return 0;
+}
+
+async_std_task *as__self(void)
+{
+	struct as_task *t = as__current();
+	return t ? as__task_handle(t) : NULL;
+}
+
+uint64_t as__task_id(async_std_task *h)
+{
+	struct as_task *t = as__task_from_handle(h);
+	if (!t) {
+		errno = EINVAL;
+		return 0;
+	}
+	uint64_t id = t->id;
+	/* A handle that went stale while we read: refuse rather than guess. */
+	if (!handle_matches(t, h)) {
+		errno = EINVAL;
+		return 0;
+	}
+	return id;
+}
+
+int as__block_on(async_std_fn fn, void *arg, void **result)
+{
+	async_std_task *t = as__spawn(fn, arg);
+	if (!t)
+		return -1;
+	if (as__join(t, result) == 0)
+		return 0;
+	/* Our own deadline or cancellation: do not leave the task unowned. */
+	int e = errno;
+	as__cancel(t);
+	as__detach(t);
+	errno = e;
+	return -1;
+}

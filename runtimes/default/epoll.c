@@ -1,0 +1,248 @@
+/*
+ * epoll.c - the default runtime's reactor: one epoll instance per worker.
+ *
+ * A task that must wait for an fd links a waiter into its worker's slot for
+ * that fd and arms the fd EPOLLONESHOT with the union of the slot's events.
+ * Everything here runs on the owner worker's thread, except
+ * as__reactor_notify (an eventfd write), so the slots need no locks.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "default.h"
+#include "reactor.h"
+
+#define EVENTS_PER_POLL 256
+#define NOTIFY_TOKEN UINT64_MAX
+
+struct fd_waiter {
+	struct fd_waiter *next, *prev;
+	struct as_parker *parker;
+	uint32_t events;
+	int err;                    /* EBADF when the fd was closed under us */
+	bool linked;
+};
+
+struct as_reactor {
+	int epfd;
+	int evfd;
+	struct fd_waiter **slots;   /* per fd: list of waiters */
+	size_t nslots;
+	struct epoll_event ev[EVENTS_PER_POLL];
+};
+
+const char *as__reactor_name(void)
+{
+	return "epoll";
+}
+
+int as__reactor_init(struct as_worker *w)
+{
+	struct as_reactor *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0)
+		goto out_free;
+	r->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->evfd < 0)
+		goto out_close_ep;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = NOTIFY_TOKEN };
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->evfd, &ev) < 0)
+		goto out_close_ev;
+	w->reactor = r;
+	return 0;
+
+out_close_ev:
+	close(r->evfd);
+out_close_ep:
+	close(r->epfd);
+out_free:;
+	int e = errno;
+	free(r);
+	return -e;
+}
+
+void as__reactor_notify(struct as_worker *w)
+{
+	uint64_t one = 1;
+	ssize_t unused = write(w->reactor->evfd, &one, sizeof one);
+	(void)unused; /* EAGAIN: the counter is already non-zero, it will wake */
+}
+
+static void unlink_waiter(struct as_reactor *r, int fd, struct fd_waiter *wt)
+{
+	if (!wt->linked)
+		return;
+	if (wt->prev)
+		wt->prev->next = wt->next;
+	else
+		r->slots[fd] = wt->next;
+	if (wt->next)
+		wt->next->prev = wt->prev;
+	wt->linked = false;
+}
+
+static uint32_t slot_events(struct as_reactor *r, int fd)
+{
+	uint32_t ev = 0;
+	for (struct fd_waiter *wt = r->slots[fd]; wt; wt = wt->next)
+		ev |= wt->events;
+	return ev;
+}
+
+/* Arms fd for the events its waiters want; -errno on failure. */
+static int arm(struct as_reactor *r, int fd)
+{
+	struct epoll_event ev = {
+		.events = slot_events(r, fd) | EPOLLONESHOT,
+		.data.u64 = (uint64_t)fd,
+	};
+	if (epoll_ctl(r->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return 0;
+	if (errno == ENOENT && epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+		return 0;
+	return -errno;
+}
+
+static void dispatch(struct as_reactor *r, int fd, uint32_t revents)
+{
+	if (fd < 0 || (size_t)fd >= r->nslots)
+		return;
+	struct fd_waiter *wt = r->slots[fd];
+	while (wt) {
+		struct fd_waiter *next = wt->next;
+		if (revents & (wt->events | EPOLLERR | EPOLLHUP)) {
+			unlink_waiter(r, fd, wt);
+			as__unpark(wt->parker, AS_WAKE_EVENT);
+		}
+		wt = next;
+	}
+	/* ONESHOT disarmed the fd: re-arm it for those still waiting. */
+	if (r->slots[fd])
+		(void)arm(r, fd);
+}
+
+void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
+{
+	struct as_reactor *r = w->reactor;
+	struct timespec ts, *tsp = NULL;
+	if (timeout_ns >= 0) {
+		ts.tv_sec = timeout_ns / 1000000000;
+		ts.tv_nsec = timeout_ns % 1000000000;
+		tsp = &ts;
+	}
+	int n = epoll_pwait2(r->epfd, r->ev, EVENTS_PER_POLL, tsp, NULL);
+	if (n < 0 && errno == ENOSYS) {
+		/* Kernels before 5.11: millisecond timeouts, rounded up. */
+		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
+		n = epoll_wait(r->epfd, r->ev, EVENTS_PER_POLL, ms);
+	}
+	for (int i = 0; i < n; i++) {
+		if (r->ev[i].data.u64 == NOTIFY_TOKEN) {
+			uint64_t v;
+			ssize_t unused = read(r->evfd, &v, sizeof v);
+			(void)unused;
+			continue;
+		}
+		dispatch(r, (int)r->ev[i].data.u64, r->ev[i].events);
+	}
+}
+
+void as__reactor_close_fd(struct as_worker *w, int fd)
+{
+	struct as_reactor *r = w->reactor;
+	if (fd < 0 || (size_t)fd >= r->nslots || !r->slots[fd])
+		return;
+	struct fd_waiter *wt = r->slots[fd];
+	while (wt) {
+		struct fd_waiter *next = wt->next;
+		unlink_waiter(r, fd, wt);
+		wt->err = EBADF;
+		as__unpark(wt->parker, AS_WAKE_EVENT);
+		wt = next;
+	}
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static int grow_slots(struct as_reactor *r, int fd)
+{
+	size_t n = r->nslots ? r->nslots : 256;
+	while (n <= (size_t)fd)
+		n *= 2;
+	struct fd_waiter **s = realloc(r->slots, n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memset(s + r->nslots, 0, (n - r->nslots) * sizeof(*s));
+	r->slots = s;
+	r->nslots = n;
+	return 0;
+}
+
+/* A plain thread waits with poll(2), still honouring its deadline. */
+static int wait_thread(int fd, uint32_t events)
+{
+	for (;;) {
+		int64_t d = as__deadline();
+		int ms = -1;
+		if (d >= 0) {
+			int64_t left = d - as__now();
+			if (left <= 0)
+				return -ETIMEDOUT;
+			ms = (int)((left + 999999) / 1000000);
+		}
+		struct pollfd p = { .fd = fd, .events = (short)events };
+		int n = poll(&p, 1, ms);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			return (p.revents & POLLNVAL) ? -EBADF : 0;
+	}
+}
+
+int as__fd_wait(int fd, uint32_t events)
+{
+	struct as_task *t = as__current();
+	if (!t)
+		return wait_thread(fd, events);
+	int ret = as__check_interrupt();
+	if (ret < 0)
+		return ret;
+	if (fd < 0)
+		return -EBADF;
+
+	struct as_reactor *r = t->worker->reactor;
+	if ((size_t)fd >= r->nslots && (ret = grow_slots(r, fd)) < 0)
+		return ret;
+	struct fd_waiter wt = {
+		.next = r->slots[fd],
+		.parker = &t->parker,
+		.events = events,
+		.linked = true,
+	};
+	if (wt.next)
+		wt.next->prev = &wt;
+	r->slots[fd] = &wt;
+
+	ret = arm(r, fd);
+	if (ret < 0) {
+		unlink_waiter(r, fd, &wt);
+		/* EPERM: a regular file or a directory, which epoll cannot watch
+		 * because it is always ready. */
+		return ret == -EPERM ? 0 : ret;
+	}
+	as__fd_waiting_add(fd, 1);
+	ret = as__park_prepare(true);
+	if (ret == 0)
+		ret = as__park_wait(as__deadline());
+	unlink_waiter(r, fd, &wt);
+	as__fd_waiting_add(fd, -1);
+	if (ret == 0 && wt.err)
+		ret = -wt.err;
+	return ret;
+}

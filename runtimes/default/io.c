@@ -1,0 +1,366 @@
+/*
+ * io.c - the default runtime's I/O calls: sockets wait in the worker's epoll,
+ * everything epoll cannot wait on runs on the blocking pool.
+ *
+ * File status flags: data calls on sockets use MSG_DONTWAIT per call and
+ * never change the fd's flags.  accept and connect have no per-call
+ * non-blocking form, so they set O_NONBLOCK on a socket that lacks it (the
+ * README says so).  A non-socket fd that is O_NONBLOCK (pipe, tty, eventfd)
+ * waits in epoll; a blocking one, and every regular file, goes to the pool.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core.h"
+#include "default.h"
+
+/* Entry of every call that may block: cancellation and deadlines first. */
+#define AS_ENTER()                                   \
+	do {                                         \
+		int e_ = as__check_interrupt();      \
+		if (AS_UNLIKELY(e_ < 0))             \
+			return as__ret(e_);          \
+	} while (0)
+
+/* Retries `call` until it stops failing with EAGAIN, waiting for `events`
+ * on fd in between. */
+#define AS_RETRY(fd, events, call)                                   \
+	for (;;) {                                                   \
+		ssize_t r_ = (call);                                 \
+		if (r_ >= 0)                                         \
+			return r_;                                   \
+		if (errno == EINTR)                                  \
+			continue;                                    \
+		if (errno != EAGAIN && errno != EWOULDBLOCK)         \
+			return -1;                                   \
+		int w_ = as__fd_wait((fd), (events));                \
+		if (w_ < 0)                                          \
+			return as__ret(w_);                          \
+	}
+
+/* ---- non-socket fds: epoll when O_NONBLOCK, else the blocking pool ------- */
+enum io_kind { IO_READ, IO_WRITE, IO_READV, IO_WRITEV, IO_PREAD, IO_PWRITE, IO_FSYNC, IO_OPENAT };
+
+struct io_op {
+	struct as_job job;
+	enum io_kind kind;
+	int fd;
+	void *buf;
+	const struct iovec *iov;
+	size_t n;
+	off_t off;
+	int flags;
+	mode_t mode;
+	ssize_t res;
+	int err;
+};
+
+static ssize_t io_syscall(struct io_op *op)
+{
+	switch (op->kind) {
+	case IO_READ: return read(op->fd, op->buf, op->n);
+	case IO_WRITE: return write(op->fd, op->buf, op->n);
+	case IO_READV: return readv(op->fd, op->iov, (int)op->n);
+	case IO_WRITEV: return writev(op->fd, op->iov, (int)op->n);
+	case IO_PREAD: return pread(op->fd, op->buf, op->n, op->off);
+	case IO_PWRITE: return pwrite(op->fd, op->buf, op->n, op->off);
+	case IO_FSYNC: return fsync(op->fd);
+	case IO_OPENAT: return openat(op->fd, op->buf, op->flags | O_CLOEXEC, op->mode);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static void io_job_run(struct as_job *job)
+{
+	struct io_op *op = (struct io_op *)job;
+	op->res = io_syscall(op);
+	op->err = op->res < 0 ? errno : 0;
+}
+
+static ssize_t io_on_pool(struct io_op *op)
+{
+	if (!as__current())
+		return io_syscall(op); /* a plain thread may block */
+	op->job.run = io_job_run;
+	int r = as__blocking_run(&op->job, true);
+	if (r < 0)
+		return as__ret(r);
+	if (op->res < 0 && op->err == EINTR && op->job.interrupted)
+		return as__ret(op->job.interrupted);
+	if (op->res < 0)
+		errno = op->err;
+	return op->res;
+}
+
+static ssize_t nonsock_io(struct io_op *op, uint32_t events)
+{
+	int fl = fcntl(op->fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	if (fl & O_NONBLOCK) {
+		struct stat st;
+		if (fstat(op->fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+			AS_RETRY(op->fd, events, io_syscall(op));
+	}
+	return io_on_pool(op);
+}
+
+ssize_t as__read(int fd, void *buf, size_t n)
+{
+	AS_ENTER();
+	for (;;) {
+		ssize_t r = recv(fd, buf, n, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		if (errno == ENOTSOCK) {
+			struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
+			return nonsock_io(&op, EPOLLIN);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLIN);
+		if (w < 0)
+			return as__ret(w);
+	}
+}
+
+ssize_t as__write(int fd, const void *buf, size_t n)
+{
+	AS_ENTER();
+	for (;;) {
+		ssize_t r = send(fd, buf, n, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		if (errno == ENOTSOCK) {
+			struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
+			return nonsock_io(&op, EPOLLOUT);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLOUT);
+		if (w < 0)
+			return as__ret(w);
+	}
+}
+
+ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
+{
+	AS_ENTER();
+	for (;;) {
+		struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
+		ssize_t r = cnt < 0 ? (errno = EINVAL, -1) : recvmsg(fd, &m, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		if (errno == ENOTSOCK) {
+			struct io_op op = { .kind = IO_READV, .fd = fd, .iov = iov, .n = (size_t)cnt };
+			return nonsock_io(&op, EPOLLIN);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLIN);
+		if (w < 0)
+			return as__ret(w);
+	}
+}
+
+ssize_t as__writev(int fd, const struct iovec *iov, int cnt)
+{
+	AS_ENTER();
+	for (;;) {
+		struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
+		ssize_t r = cnt < 0 ? (errno = EINVAL, -1) : sendmsg(fd, &m, MSG_DONTWAIT);
+		if (r >= 0)
+			return r;
+		if (errno == ENOTSOCK) {
+			struct io_op op = { .kind = IO_WRITEV, .fd = fd, .iov = iov, .n = (size_t)cnt };
+			return nonsock_io(&op, EPOLLOUT);
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLOUT);
+		if (w < 0)
+			return as__ret(w);
+	}
+}
+
+ssize_t as__pread(int fd, void *buf, size_t n, off_t off)
+{
+	AS_ENTER();
+	struct io_op op = { .kind = IO_PREAD, .fd = fd, .buf = buf, .n = n, .off = off };
+	return nonsock_io(&op, EPOLLIN);
+}
+
+ssize_t as__pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	AS_ENTER();
+	struct io_op op = { .kind = IO_PWRITE, .fd = fd, .buf = (void *)buf, .n = n, .off = off };
+	return nonsock_io(&op, EPOLLOUT);
+}
+
+int as__fsync(int fd)
+{
+	AS_ENTER();
+	if (fcntl(fd, F_GETFD) < 0)
+		return -1;
+	struct io_op op = { .kind = IO_FSYNC, .fd = fd };
+	return (int)io_on_pool(&op);
+}
+
+int as__openat(int dirfd, const char *path, int flags, mode_t mode)
+{
+	AS_ENTER();
+	struct io_op op = { .kind = IO_OPENAT, .fd = dirfd, .buf = (void *)path,
+			    .flags = flags, .mode = mode };
+	int fd = (int)io_on_pool(&op);
+	if (fd >= 0 && op.job.interrupted) {
+		/* It opened after all, but the caller's deadline or cancel came
+		 * first: report that and do not leak the fd. */
+		close(fd);
+		return (int)as__ret(op.job.interrupted);
+	}
+	return fd;
+}
+
+/* ---- sockets ------------------------------------------------------------- */
+/* A user's MSG_DONTWAIT means one try, like recv(2) itself. */
+#define AS_SOCK_RETRY(fd, flags, events, call)       \
+	do {                                         \
+		if ((flags) & MSG_DONTWAIT)          \
+			return (call);               \
+		AS_RETRY(fd, events, call);          \
+	} while (0)
+
+ssize_t as__recv(int fd, void *buf, size_t n, int flags)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLIN, recv(fd, buf, n, flags | MSG_DONTWAIT));
+}
+
+ssize_t as__send(int fd, const void *buf, size_t n, int flags)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT, send(fd, buf, n, flags | MSG_DONTWAIT));
+}
+
+ssize_t as__recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a, socklen_t *l)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvfrom(fd, buf, n, flags | MSG_DONTWAIT, a, l));
+}
+
+ssize_t as__sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
+		   socklen_t l)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendto(fd, buf, n, flags | MSG_DONTWAIT, a, l));
+}
+
+ssize_t as__recvmsg(int fd, struct msghdr *m, int flags)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvmsg(fd, m, flags | MSG_DONTWAIT));
+}
+
+ssize_t as__sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	AS_ENTER();
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT));
+}
+
+int as__socket(int domain, int type, int proto)
+{
+	return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+}
+
+int as__bind(int fd, const struct sockaddr *a, socklen_t l)
+{
+	return bind(fd, a, l);
+}
+
+int as__listen(int fd, int backlog)
+{
+	return listen(fd, backlog);
+}
+
+int as__shutdown(int fd, int how)
+{
+	return shutdown(fd, how);
+}
+
+/* accept and connect have no per-call non-blocking flag. */
+static int ensure_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return -1;
+	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+int as__accept(int fd, struct sockaddr *a, socklen_t *l)
+{
+	AS_ENTER();
+	if (ensure_nonblock(fd) < 0)
+		return -1;
+	AS_RETRY(fd, EPOLLIN, accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
+}
+
+int as__connect(int fd, const struct sockaddr *a, socklen_t l)
+{
+	AS_ENTER();
+	if (ensure_nonblock(fd) < 0)
+		return -1;
+	if (connect(fd, a, l) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EINTR)
+		return -1;
+	int w = as__fd_wait(fd, EPOLLOUT);
+	if (w < 0)
+		return (int)as__ret(w);
+	int err = 0;
+	socklen_t len = sizeof err;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return -1;
+	return err ? (int)as__ret(-err) : 0;
+}
+
+int as__close(int fd)
+{
+	as__close_broadcast(fd);
+	return close(fd);
+}
+
+int as__poll(int fd, short events)
+{
+	AS_ENTER();
+	if (fd < 0)
+		return (int)as__ret(-EBADF);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = events };
+		int n = poll(&p, 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n > 0)
+			return (p.revents & POLLNVAL) ? (int)as__ret(-EBADF) : p.revents;
+		/* poll(2) and epoll share the values of POLLIN, POLLOUT, POLLPRI... */
+		int w = as__fd_wait(fd, (uint32_t)(unsigned short)events);
+		if (w < 0)
+			return (int)as__ret(w);
+	}
+}
