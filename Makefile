@@ -88,10 +88,11 @@ $(STUB_A): $(DEFAULT_OBJ)
 # Installs what the build needs when a header or tool is missing.
 DEPS_HEADERS := /usr/include/liburing.h /usr/include/libunwind.h /usr/include/cmocka.h \
                 /usr/include/valgrind/valgrind.h
-DEPS_TOOLS   := pkg-config
+DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc
 DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
                 $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
-DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libcmocka-dev valgrind
+DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libcmocka-dev valgrind \
+                gcc-aarch64-linux-gnu
 
 deps:
 	@if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
@@ -111,6 +112,39 @@ endif
 -include tests/conformance/conformance.mk
 -include bench/bench.mk
 -include tools/tools.mk
+
+# ---- make test --------------------------------------------------------
+# Everything in build/, then the same suites in build/address-undefined/
+# under ASan+UBSan.  Each runner adds its counts to $(TEST_SUMMARY); the last
+# line is the total.
+TEST_SUMMARY ?= $(abspath build/test-summary)
+export TEST_SUMMARY
+
+.PHONY: check check-san
+check: all check-abi check-cross check-unit check-conformance check-install
+
+# aarch64 must at least compile: every runtime source with the cross compiler.
+CROSS_CC ?= aarch64-linux-gnu-gcc
+CROSS_SRC := $(filter-out runtimes/core/switch_%.S,$(CORE_SRC)) runtimes/core/switch_aarch64.S \
+             $(DEFAULT_SRC) $(SHIM_SRC)
+.PHONY: check-cross
+check-cross:
+	@mkdir -p $(BUILD)/cross
+	@ok=0; bad=0; for f in $(CROSS_SRC); do \
+		if $(CROSS_CC) $(CFLAGS_BASE) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
+			-DAS_RUNTIME_NAME='"default"' -DAS_EXPORT_WEAK=1 -c $$f -o $(BUILD)/cross/x.o; \
+		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
+	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
+	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
+check-san: all check-unit check-conformance
+
+test: need-deps
+	@mkdir -p build && rm -f $(TEST_SUMMARY)
+	@status=0; \
+	$(MAKE) --no-print-directory check || status=1; \
+	$(MAKE) --no-print-directory SANITIZE=address,undefined check-san || status=1; \
+	tests/summary.sh $(TEST_SUMMARY); s2=$$?; \
+	[ $$status = 0 ] && [ $$s2 = 0 ]
 
 clean:
 	rm -rf build

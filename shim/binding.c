@@ -169,7 +169,7 @@ static const char *object_path(const struct exe_info *e, const void *p)
 }
 
 /* An identity for the object holding p: its base, or the executable's marker
- * (dladdr cannot tell executables apart in a fully static link). */
+ * (dladdr knows nothing in a fully static link). */
 static const void *object_of(const struct exe_info *e, const void *p)
 {
 	Dl_info di;
@@ -333,6 +333,9 @@ void as__binding_check(void)
 			     shown, name, path);
 		exit(2);
 	}
+
+	/* The failed lookups above must not show up in the program's dlerror(). */
+	(void)dlerror();
 
 	/* Every runtime carries a copy of the shim (a preloaded one and the stub
 	 * both run this); only the copy inside the bound runtime speaks. */

@@ -195,7 +195,8 @@ static int parse_row(struct as_settings *out, const struct as_setting *s,
 			n = s->dflt_fn ? s->dflt_fn() : s->dflt;
 		} else if ((r = parse_number(v, s->flags & AS_SET_BYTES, &n)) != PARSE_OK) {
 			snprintf(msg, msglen, "%s=%s is %s (accepted: %s)", s->name, shown,
-				 r == PARSE_TOO_BIG ? "out of range" : "not a number", acc);
+				 r == PARSE_TOO_BIG ? "out of range"
+				 : (s->flags & AS_SET_BYTES) ? "not a size" : "not a number", acc);
 			return -1;
 		} else if (n < s->min || n > s->max) {
 			snprintf(msg, msglen, "%s=%s is out of range (accepted: %s)",

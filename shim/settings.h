@@ -31,20 +31,20 @@ enum {
 #define AS_SETTINGS_CORE(X)                                                          \
 	X(threads, unsigned, .name = "ASYNC_STD_THREADS", .kind = AS_SET_NUMBER,     \
 	  .min = 1, .max = 1024, .dflt_fn = as__online_cpus, .dflt_doc = "online CPUs", \
-	  .doc = "worker threads that run tasks")                                    \
+	  .doc = "Worker threads that run tasks")                                    \
 	X(stack_size, size_t, .name = "ASYNC_STD_STACK_SIZE", .kind = AS_SET_NUMBER, \
 	  .flags = AS_SET_BYTES | AS_SET_PAGE_ROUND, .min = 16u << 10,               \
 	  .max = 1u << 30, .dflt = 256u << 10, .dflt_doc = "256K",                   \
-	  .doc = "stack of a task (reserved, committed lazily), rounded up to the page size") \
+	  .doc = "Stack reserved per task (committed lazily), rounded up to the page size") \
 	X(verbose, int, .name = "ASYNC_STD_VERBOSE", .kind = AS_SET_NUMBER,          \
 	  .min = 0, .max = 2, .dflt = 0, .dflt_doc = "0",                            \
-	  .doc = "1: one line at start naming the bound runtime, its path, workers and ABI") \
+	  .doc = "From 1: one line at start naming the bound runtime, its path, workers and ABI") \
 	X(traceback, int, .name = "ASYNC_STD_TRACEBACK", .kind = AS_SET_CHOICE,      \
 	  .choices = "none|tasks", .dflt = 0, .dflt_doc = "none",                    \
-	  .doc = "what a crash report includes; tasks: every task's state")          \
+	  .doc = "What a crash report adds; tasks: every task's state")            \
 	X(runtime, const char *, .name = "ASYNC_STD_RUNTIME", .kind = AS_SET_TEXT,   \
 	  .flags = AS_SET_SELECTS_CODE, .dflt_doc = "the linked or preloaded one",   \
-	  .doc = "runtime name or path; must name the bound runtime until selection by name lands")
+	  .doc = "Runtime name or path; for now it must name the bound runtime (preload to choose)")
 
 /*
  * A runtime adds its own rows by compiling the shim with

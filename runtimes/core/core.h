@@ -129,6 +129,14 @@ int64_t as__deadline(void);
 /* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
 int as__check_interrupt(void);
 
+/* ---- configuration: core reads no environment itself ------------------- */
+struct as_config {
+	unsigned threads;           /* workers */
+	size_t stack_size;          /* default task stack */
+};
+/* Supplied by the runtime (from the shim's settings table). */
+const struct as_config *as__config(void);
+
 /* ---- workers and scheduling --------------------------------------------- */
 struct as_reactor; /* the runtime's, see reactor.h */
 struct as_timer_heap {

@@ -17,7 +17,6 @@
 
 #include "core.h"
 #include "reactor.h"
-#include "settings.h"
 
 /* Direct task-to-task switches before the scheduler looks at timers and I/O
  * again: bounds the latency a busy worker adds to I/O and timers. */
@@ -347,7 +346,7 @@ static _Atomic int started;
 
 static void start(void)
 {
-	unsigned n = as__settings()->threads;
+	unsigned n = as__config()->threads;
 	struct as_worker *ws = calloc(n, sizeof(*ws));
 	if (!ws) {
 		start_error = -ENOMEM;

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "core.h"
-#include "settings.h"
 
 #define CHUNK_TASKS 1024u
 #define MAX_CHUNKS 65536u       /* 64M task slots */
@@ -198,7 +197,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		t->flags |= AS_TF_OWN_STACK;
 	} else {
 		if (!stack_size)
-			stack_size = as__settings()->stack_size;
+			stack_size = as__config()->stack_size;
 		r = as__stack_alloc(&t->stack, stack_size);
 		if (r < 0) {
 			as__spin_lock(&t->lock);

@@ -1,0 +1,12 @@
+# shim.mk - unit tests of the shim (settings parser, tested alone).
+# Included from the top Makefile; `make test-shim` builds and runs them.
+
+SHIM_UNIT_TESTS := $(BUILD)/tests/unit/test_settings
+
+$(BUILD)/tests/unit/test_settings: tests/unit/test_settings.c shim/settings.c shim/settings.h
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -o $@ tests/unit/test_settings.c shim/settings.c $(APP_LDFLAGS) -lcmocka
+
+.PHONY: test-shim
+test-shim: need-deps $(SHIM_UNIT_TESTS)
+	@for t in $(SHIM_UNIT_TESTS); do echo "== $$t"; $$t || exit 1; done

@@ -1,0 +1,379 @@
+/*
+ * test_settings.c - the settings table parsed alone (shim/settings.c): good
+ * values, suffixes and defaults in-process; every bad value in a forked child,
+ * which must print exactly one line on stderr and exit with status 2.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "settings.h"
+
+/* settings.c's constructor calls the binding check, which needs a runtime;
+ * the parser is tested alone. */
+void as__binding_check(void) {}
+
+static void clear_env(void)
+{
+	for (size_t i = 0; i < as__setting_count; i++)
+		unsetenv(as__setting_table[i].name);
+}
+
+static int setup(void **state)
+{
+	clear_env();
+	return 0;
+}
+
+static struct as_settings parse_ok(const char *name, const char *value, bool secure)
+{
+	struct as_settings s;
+	char msg[512];
+
+	clear_env();
+	if (name)
+		setenv(name, value, 1);
+	int r = as__settings_parse(&s, secure, msg, sizeof(msg));
+	if (r != 0)
+		fail_msg("%s=%s refused: %s", name, value, msg);
+	return s;
+}
+
+/* Runs as__settings_load in a child with name=value and returns what it
+ * wrote on stderr; *status gets its exit status (-1 if it did not exit). */
+static char *load_in_child(const char *name, const char *value, bool secure, int *status)
+{
+	static char out[2048];
+	int fds[2];
+	size_t n = 0;
+
+	assert_int_equal(pipe(fds), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct as_settings s;
+		clear_env();
+		setenv("ASYNC_STD_VERBOSE", "0", 1);
+		if (name)
+			setenv(name, value, 1);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		as__settings_load(&s, secure);
+		_exit(0);
+	}
+	close(fds[1]);
+	for (ssize_t r; (r = read(fds[0], out + n, sizeof(out) - 1 - n)) > 0;)
+		n += (size_t)r;
+	out[n] = '\0';
+	close(fds[0]);
+	int ws;
+	assert_int_equal(waitpid(pid, &ws, 0), pid);
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+	return out;
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* The value must be refused with exactly `line` (plus newline), status 2. */
+static void expect_refused(const char *name, const char *value, const char *line)
+{
+	int status;
+	char *err = load_in_child(name, value, false, &status);
+	char want[1024];
+
+	snprintf(want, sizeof(want), "%s\n", line);
+	assert_string_equal(err, want);
+	assert_int_equal(status, 2);
+}
+
+/* The value must be refused: one line naming the variable, status 2. */
+static void expect_refused_any(const char *name, const char *value)
+{
+	int status;
+	char *err = load_in_child(name, value, false, &status);
+	char prefix[128];
+
+	snprintf(prefix, sizeof(prefix), "async_std: %s=", name);
+	assert_int_equal(status, 2);
+	assert_int_equal(count_lines(err), 1);
+	assert_true(err[strlen(err) - 1] == '\n');
+	assert_memory_equal(err, prefix, strlen(prefix));
+	assert_non_null(strstr(err, "(accepted: "));
+}
+
+/* ---- defaults -------------------------------------------------------------- */
+
+static void defaults_when_nothing_is_set(void **state)
+{
+	struct as_settings s = parse_ok(NULL, NULL, false);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	assert_int_equal(s.threads, cpus < 1 ? 1 : cpus > 1024 ? 1024 : cpus);
+	assert_int_equal(s.stack_size, 256 * 1024);
+	assert_int_equal(s.verbose, 0);
+	assert_int_equal(s.traceback, 0);
+	assert_null(s.runtime);
+}
+
+static void empty_value_means_default(void **state)
+{
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "", false).threads,
+			 (unsigned)as__online_cpus());
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "", false).stack_size, 256 * 1024);
+	assert_null(parse_ok("ASYNC_STD_RUNTIME", "", false).runtime);
+}
+
+/* ---- good values ----------------------------------------------------------- */
+
+static void threads_accepts_its_range(void **state)
+{
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "1", false).threads, 1);
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "7", false).threads, 7);
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "1024", false).threads, 1024);
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "0008", false).threads, 8);
+}
+
+static void stack_size_takes_suffixes(void **state)
+{
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "16K", false).stack_size, 16384);
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "64k", false).stack_size, 65536);
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "2M", false).stack_size, 2u << 20);
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "1g", false).stack_size, 1u << 30);
+	assert_int_equal(parse_ok("ASYNC_STD_STACK_SIZE", "1048576", false).stack_size, 1u << 20);
+}
+
+static void stack_size_is_rounded_up_to_the_page(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t got = parse_ok("ASYNC_STD_STACK_SIZE", "20000", false).stack_size;
+
+	assert_int_equal(got % page, 0);
+	assert_true(got >= 20000 && got < 20000 + page);
+}
+
+static void verbose_and_traceback_parse(void **state)
+{
+	assert_int_equal(parse_ok("ASYNC_STD_VERBOSE", "2", false).verbose, 2);
+	assert_int_equal(parse_ok("ASYNC_STD_TRACEBACK", "none", false).traceback, 0);
+	assert_int_equal(parse_ok("ASYNC_STD_TRACEBACK", "tasks", false).traceback, 1);
+}
+
+static void runtime_is_kept_as_text(void **state)
+{
+	assert_string_equal(parse_ok("ASYNC_STD_RUNTIME", "humboldt", false).runtime, "humboldt");
+}
+
+/* ---- bad values: one line, exit status 2 ---------------------------------- */
+
+static void threads_zero_is_out_of_range(void **state)
+{
+	expect_refused("ASYNC_STD_THREADS", "0",
+		       "async_std: ASYNC_STD_THREADS=0 is out of range (accepted: 1..1024)");
+}
+
+static void threads_above_max_is_out_of_range(void **state)
+{
+	expect_refused("ASYNC_STD_THREADS", "1025",
+		       "async_std: ASYNC_STD_THREADS=1025 is out of range (accepted: 1..1024)");
+	expect_refused("ASYNC_STD_THREADS", "99999999999999999999999",
+		       "async_std: ASYNC_STD_THREADS=99999999999999999999999 is out of range "
+		       "(accepted: 1..1024)");
+}
+
+static void threads_not_a_number(void **state)
+{
+	expect_refused("ASYNC_STD_THREADS", "four",
+		       "async_std: ASYNC_STD_THREADS=four is not a number (accepted: 1..1024)");
+	expect_refused_any("ASYNC_STD_THREADS", "-1");
+	expect_refused_any("ASYNC_STD_THREADS", " 4");
+	expect_refused_any("ASYNC_STD_THREADS", "4x");
+	expect_refused_any("ASYNC_STD_THREADS", "4K"); /* suffixes are for sizes only */
+}
+
+static void stack_size_out_of_range(void **state)
+{
+	expect_refused("ASYNC_STD_STACK_SIZE", "8K",
+		       "async_std: ASYNC_STD_STACK_SIZE=8K is out of range "
+		       "(accepted: 16K..1G bytes, suffix K, M or G)");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "16383");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "2G");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "0");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "99999999999G"); /* overflows */
+}
+
+static void stack_size_bad_suffix(void **state)
+{
+	expect_refused("ASYNC_STD_STACK_SIZE", "1T",
+		       "async_std: ASYNC_STD_STACK_SIZE=1T is not a size "
+		       "(accepted: 16K..1G bytes, suffix K, M or G)");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "K");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "64KB");
+	expect_refused_any("ASYNC_STD_STACK_SIZE", "1.5M");
+}
+
+static void verbose_out_of_range(void **state)
+{
+	expect_refused("ASYNC_STD_VERBOSE", "3",
+		       "async_std: ASYNC_STD_VERBOSE=3 is out of range (accepted: 0..2)");
+	expect_refused_any("ASYNC_STD_VERBOSE", "yes");
+}
+
+static void traceback_unknown_word(void **state)
+{
+	expect_refused("ASYNC_STD_TRACEBACK", "all",
+		       "async_std: ASYNC_STD_TRACEBACK=all is not accepted (accepted: none|tasks)");
+	expect_refused_any("ASYNC_STD_TRACEBACK", "TASKS");
+	expect_refused_any("ASYNC_STD_TRACEBACK", "task");
+}
+
+static void control_bytes_stay_on_one_line(void **state)
+{
+	expect_refused("ASYNC_STD_THREADS", "1\n2",
+		       "async_std: ASYNC_STD_THREADS=1?2 is not a number (accepted: 1..1024)");
+}
+
+static void a_long_value_is_cut(void **state)
+{
+	char big[400];
+	int status;
+
+	memset(big, '9', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	char *err = load_in_child("ASYNC_STD_THREADS", big, false, &status);
+	assert_int_equal(status, 2);
+	assert_int_equal(count_lines(err), 1);
+	assert_non_null(strstr(err, "... is out of range (accepted: 1..1024)"));
+	assert_true(strlen(err) < 200);
+}
+
+static void good_values_print_nothing(void **state)
+{
+	int status;
+	char *err = load_in_child("ASYNC_STD_THREADS", "3", false, &status);
+
+	assert_string_equal(err, "");
+	assert_int_equal(status, 0);
+}
+
+/* ---- secure execution ------------------------------------------------------ */
+
+static void secure_ignores_runtime(void **state)
+{
+	struct as_settings s;
+	char msg[512];
+
+	clear_env();
+	setenv("ASYNC_STD_RUNTIME", "/tmp/evil.so", 1);
+	assert_int_equal(as__settings_parse(&s, true, msg, sizeof(msg)), 0);
+	assert_null(s.runtime);
+	assert_non_null(strstr(msg, "ignoring ASYNC_STD_RUNTIME"));
+	/* Not secure: kept. */
+	assert_string_equal(parse_ok("ASYNC_STD_RUNTIME", "/tmp/evil.so", false).runtime,
+			    "/tmp/evil.so");
+}
+
+static void secure_keeps_variables_that_select_no_code(void **state)
+{
+	assert_int_equal(parse_ok("ASYNC_STD_THREADS", "3", true).threads, 3);
+	int status;
+	load_in_child("ASYNC_STD_THREADS", "0", true, &status);
+	assert_int_equal(status, 2);
+}
+
+static void secure_ignore_is_silent_unless_verbose(void **state)
+{
+	int status;
+	char *err = load_in_child("ASYNC_STD_RUNTIME", "x", true, &status);
+
+	assert_string_equal(err, "");
+	assert_int_equal(status, 0);
+
+	/* With ASYNC_STD_VERBOSE=1: exactly one line, and the process goes on. */
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct as_settings s;
+		clear_env();
+		setenv("ASYNC_STD_RUNTIME", "x", 1);
+		setenv("ASYNC_STD_VERBOSE", "1", 1);
+		dup2(fds[1], STDERR_FILENO);
+		as__settings_load(&s, true);
+		_exit(s.runtime == NULL ? 0 : 1);
+	}
+	close(fds[1]);
+	char out[1024];
+	ssize_t n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	int ws;
+	waitpid(pid, &ws, 0);
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_int_equal(count_lines(out), 1);
+	assert_non_null(strstr(out, "async_std: secure execution (AT_SECURE): ignoring ASYNC_STD_RUNTIME"));
+	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
+/* ---- documentation --------------------------------------------------------- */
+
+static void doc_lists_every_variable(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	as__settings_doc(f);
+	fclose(f);
+	assert_int_equal(count_lines(buf), as__setting_count);
+	for (size_t i = 0; i < as__setting_count; i++)
+		assert_non_null(strstr(buf, as__setting_table[i].name));
+	assert_non_null(strstr(buf, "ASYNC_STD_THREADS      1..1024; default online CPUs."));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(defaults_when_nothing_is_set, setup),
+		cmocka_unit_test_setup(empty_value_means_default, setup),
+		cmocka_unit_test_setup(threads_accepts_its_range, setup),
+		cmocka_unit_test_setup(stack_size_takes_suffixes, setup),
+		cmocka_unit_test_setup(stack_size_is_rounded_up_to_the_page, setup),
+		cmocka_unit_test_setup(verbose_and_traceback_parse, setup),
+		cmocka_unit_test_setup(runtime_is_kept_as_text, setup),
+		cmocka_unit_test_setup(threads_zero_is_out_of_range, setup),
+		cmocka_unit_test_setup(threads_above_max_is_out_of_range, setup),
+		cmocka_unit_test_setup(threads_not_a_number, setup),
+		cmocka_unit_test_setup(stack_size_out_of_range, setup),
+		cmocka_unit_test_setup(stack_size_bad_suffix, setup),
+		cmocka_unit_test_setup(verbose_out_of_range, setup),
+		cmocka_unit_test_setup(traceback_unknown_word, setup),
+		cmocka_unit_test_setup(control_bytes_stay_on_one_line, setup),
+		cmocka_unit_test_setup(a_long_value_is_cut, setup),
+		cmocka_unit_test_setup(good_values_print_nothing, setup),
+		cmocka_unit_test_setup(secure_ignores_runtime, setup),
+		cmocka_unit_test_setup(secure_keeps_variables_that_select_no_code, setup),
+		cmocka_unit_test_setup(secure_ignore_is_silent_unless_verbose, setup),
+		cmocka_unit_test_setup(doc_lists_every_variable, setup),
+	};
+	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
+}
