@@ -86,8 +86,9 @@ $(STUB_A): $(DEFAULT_OBJ)
 
 # ---- dependencies -------------------------------------------------------
 # Installs what the build needs when a header or tool is missing.
-DEPS_HEADERS := /usr/include/liburing.h /usr/include/libunwind.h /usr/include/cmocka.h \
-                /usr/include/valgrind/valgrind.h
+MULTIARCH    := $(shell $(CC) -print-multiarch 2>/dev/null)
+DEPS_HEADERS := /usr/include/liburing.h /usr/include/$(MULTIARCH)/libunwind.h \
+                /usr/include/cmocka.h /usr/include/valgrind/valgrind.h
 DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc
 DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
                 $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
@@ -109,6 +110,8 @@ endif
 
 # ---- fragments: tests, benchmarks, demo, install --------------------------
 -include tests/unit/unit.mk
+-include tests/unit/shim.mk
+-include tests/unit/core.mk
 -include tests/conformance/conformance.mk
 -include bench/bench.mk
 -include tools/tools.mk
@@ -121,7 +124,7 @@ TEST_SUMMARY ?= $(abspath build/test-summary)
 export TEST_SUMMARY
 
 .PHONY: check check-san
-check: all check-abi check-cross check-unit check-conformance check-install
+check: all check-abi check-cross check-unit test-shim check-core check-conformance check-install
 
 # aarch64 must at least compile: every runtime source with the cross compiler.
 CROSS_CC ?= aarch64-linux-gnu-gcc
@@ -136,7 +139,7 @@ check-cross:
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
-check-san: all check-unit check-conformance
+check-san: all check-unit test-shim check-core check-conformance
 
 test: need-deps
 	@mkdir -p build && rm -f $(TEST_SUMMARY)

@@ -23,7 +23,9 @@ N_YIELD=${BENCH_N_YIELD:-5000000}
 N_SPAWN=${BENCH_N_SPAWN:-2000000}
 N_SLEEP0=${BENCH_N_SLEEP0:-2000000}
 N_SLEEPERS=${BENCH_N_SLEEPERS:-1000000}
-SLEEP_MS=${BENCH_SLEEP_MS:-1000}
+# The common deadline must fall after the last task has started, or the
+# late ones never sleep alongside the others (sleepers reports them as late).
+SLEEP_MS=${BENCH_SLEEP_MS:-15000}
 NPROC=$(nproc)
 
 # Benchmarks: id | ASYNC_STD_THREADS | timeout (s) | command line under $BIN.
@@ -86,6 +88,7 @@ rtname=$(env ${PRELOAD:+LD_PRELOAD=$PRELOAD} ASYNC_STD_THREADS=1 timeout 20 "$BI
 	 sed -n 's/.*runtime=\([^ ]*\).*/\1/p')
 echo "async_std benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: nproc $NPROC, kernel $(uname -sr) $(uname -m), CPU ${cpu:-unknown}"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other processes skew the figures)"
 echo "runtime: ${rtname:-?} (${PRELOAD:-$BUILD/libasync_std.so.1}), $RUNS runs each, interleaved"
 echo
 

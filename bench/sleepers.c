@@ -80,9 +80,17 @@ int async_main(int argc, char **argv)
 		joined++;
 	}
 	int64_t t_end = async_std_now();
+	/* VmHWM is never below the VmRSS read at the same moment, but the
+	 * kernel's per-CPU RSS counters make two reads differ slightly. */
 	long hwm = bench_status_kib("VmHWM");
+	if (hwm < rss_sleeping)
+		hwm = rss_sleeping;
 	long rss_after = bench_status_kib("VmRSS");
 
+	if (atomic_load(&late))
+		fprintf(stderr, "sleepers: %ld tasks first ran after the %ld ms deadline, so they "
+			"never slept together with the others: raise sleep_ms\n",
+			atomic_load(&late), sleep_ms);
 	if (joined != n || atomic_load(&finished) != n || atomic_load(&errors) || bad_join)
 		rc = 1;
 	printf("bench=sleepers runtime=%s tasks=%ld spawned=%ld finished=%ld joined=%ld "

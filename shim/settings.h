@@ -40,8 +40,8 @@ enum {
 	  .min = 0, .max = 2, .dflt = 0, .dflt_doc = "0",                            \
 	  .doc = "From 1: one line at start naming the bound runtime, its path, workers and ABI") \
 	X(traceback, int, .name = "ASYNC_STD_TRACEBACK", .kind = AS_SET_CHOICE,      \
-	  .choices = "none|tasks", .dflt = 0, .dflt_doc = "none",                    \
-	  .doc = "What a crash report adds; tasks: every task's state")            \
+	  .choices = "none", .dflt = 0, .dflt_doc = "none",                    \
+	  .doc = "What a crash report adds; task dumps (tasks) come with the tooling issue")            \
 	X(runtime, const char *, .name = "ASYNC_STD_RUNTIME", .kind = AS_SET_TEXT,   \
 	  .flags = AS_SET_SELECTS_CODE, .dflt_doc = "the linked or preloaded one",   \
 	  .doc = "Runtime name or path; for now it must name the bound runtime (preload to choose)")

@@ -207,15 +207,13 @@ static struct as_stack *recycled;
 
 static void probe_guards_child(void)
 {
+	static int i; /* static: survives the siglongjmp */
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_flags = SA_NODEFER;
 	sa.sa_handler = probe_handler;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
-	static int i; /* static: survives the siglongjmp */
-
 	for (i = 0; i < TOUCHED; i++) {
 		if (sigsetjmp(probe_jmp, 1) == 0)
 			*((volatile char *)recycled[i].lo - 1) = 1;

@@ -1,0 +1,651 @@
+/*
+ * cancel.c - ECANCELED and ETIMEDOUT from every kind of blocking call.
+ *
+ * One table of operations, each a call that would block (an idle socket, a
+ * full send buffer, a listener nobody connects to, a task that never ends...),
+ * run in up to four ways:
+ *   cancel_while_blocked_in_<op>  another task cancels the caller while it
+ *                                 waits (best effort: the outcome is the same
+ *                                 if the cancel comes first);
+ *   cancel_before_<op>            the caller was cancelled before the call;
+ *   deadline_during_<op>          a deadline 20 ms away passes during the call;
+ *   deadline_passed_before_<op>   the deadline had passed before the call.
+ * Cancellation is sticky: after ECANCELED the same call fails again.
+ */
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conformance.h"
+
+enum {
+	NEED_SV = 1 << 0,     /* idle socket pair */
+	NEED_FULL = 1 << 1,   /* socket pair whose send buffer is full */
+	NEED_PIPE = 1 << 2,   /* idle pipe, made by the application (blocking) */
+	NEED_LISTEN = 1 << 3, /* listener nobody connects to */
+	NEED_BUSY = 1 << 4,   /* listener whose accept queue is full */
+	NEED_STUCK = 1 << 5,  /* a task that does not finish by itself */
+};
+
+/* An op returns the errno of the failed call, OP_COMPLETED if the call
+ * succeeded, or OP_EAI_BASE - rc for a getaddrinfo EAI_* result. */
+#define OP_COMPLETED (-1)
+#define OP_EAI_BASE (1 << 20)
+
+struct op_env;
+struct op {
+	const char *name;
+	unsigned needs;
+	int (*run)(struct op_env *e);
+};
+
+struct op_env {
+	const struct op *op;
+	int sv[2], full[2], pipefd[2];
+	int lfd, busy_lfd, busy_fill[3];
+	struct sockaddr_storage busy_addr;
+	socklen_t busy_len;
+	int conn_fd[2];
+	int nconn;
+	async_std_task *stuck;
+	atomic_int ran;
+	atomic_int started, gate;
+	int err1, err2;
+};
+
+static const char *op_result_name(int v)
+{
+	static __thread char buf[64];
+	if (v == OP_COMPLETED)
+		return "success (the call did not fail)";
+	if (v >= OP_EAI_BASE) {
+		snprintf(buf, sizeof buf, "EAI code %d (%s)", OP_EAI_BASE - v,
+			 gai_strerror(OP_EAI_BASE - v));
+		return buf;
+	}
+	return ct_errname(v);
+}
+
+#define CHECK_OP(got, want)                                                       \
+	CHECK_MSG((got) == (want), "%s: %s gave %s, expected %s", e->op->name, #got, \
+		  op_result_name(got), op_result_name(want))
+
+static int result(long long r)
+{
+	return r < 0 ? errno : OP_COMPLETED;
+}
+
+/* ---- the operations ------------------------------------------------------ */
+
+static int op_sleep(struct op_env *e)
+{
+	(void)e;
+	return result(async_std_sleep(60 * CT_SEC));
+}
+
+static int op_sleep_until(struct op_env *e)
+{
+	(void)e;
+	return result(async_std_sleep_until(async_std_now() + 60 * CT_SEC));
+}
+
+static int op_read(struct op_env *e)
+{
+	char b[16];
+	return result(async_std_read(e->sv[0], b, sizeof b));
+}
+
+static int op_readv(struct op_env *e)
+{
+	char a[4], b[12];
+	struct iovec iov[2] = { { a, sizeof a }, { b, sizeof b } };
+	return result(async_std_readv(e->sv[0], iov, 2));
+}
+
+static int op_recv(struct op_env *e)
+{
+	char b[16];
+	return result(async_std_recv(e->sv[0], b, sizeof b, 0));
+}
+
+static int op_recvfrom(struct op_env *e)
+{
+	char b[16];
+	return result(async_std_recvfrom(e->sv[0], b, sizeof b, 0, NULL, NULL));
+}
+
+static int op_recvmsg(struct op_env *e)
+{
+	char b[16];
+	struct iovec iov = { b, sizeof b };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	return result(async_std_recvmsg(e->sv[0], &m, 0));
+}
+
+static int op_poll(struct op_env *e)
+{
+	return result(async_std_poll(e->sv[0], POLLIN));
+}
+
+static char out_buf[4096];
+
+static int op_write(struct op_env *e)
+{
+	return result(async_std_write(e->full[0], out_buf, sizeof out_buf));
+}
+
+static int op_writev(struct op_env *e)
+{
+	struct iovec iov[2] = { { out_buf, 2048 }, { out_buf + 2048, 2048 } };
+	return result(async_std_writev(e->full[0], iov, 2));
+}
+
+static int op_send(struct op_env *e)
+{
+	return result(async_std_send(e->full[0], out_buf, sizeof out_buf, 0));
+}
+
+static int op_sendto(struct op_env *e)
+{
+	return result(async_std_sendto(e->full[0], out_buf, sizeof out_buf, 0, NULL, 0));
+}
+
+static int op_sendmsg(struct op_env *e)
+{
+	struct iovec iov = { out_buf, sizeof out_buf };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	return result(async_std_sendmsg(e->full[0], &m, 0));
+}
+
+static int op_accept(struct op_env *e)
+{
+	int fd = async_std_accept(e->lfd, NULL, NULL);
+	if (fd >= 0)
+		ct_close(fd);
+	return result(fd);
+}
+
+static int op_connect(struct op_env *e)
+{
+	int fd = async_std_socket(e->busy_addr.ss_family, SOCK_STREAM, 0);
+	if (fd < 0)
+		return errno;
+	if (e->nconn < 2)
+		e->conn_fd[e->nconn++] = fd; /* the parent closes it */
+	return result(async_std_connect(fd, (struct sockaddr *)&e->busy_addr, e->busy_len));
+}
+
+static int op_join(struct op_env *e)
+{
+	return result(async_std_join(e->stuck, NULL));
+}
+
+static int op_pipe_read(struct op_env *e)
+{
+	char b[16];
+	return result(async_std_read(e->pipefd[0], b, sizeof b));
+}
+
+static void *mark_ran(void *p)
+{
+	atomic_store(&((struct op_env *)p)->ran, 1);
+	return NULL;
+}
+
+static int op_run_blocking(struct op_env *e)
+{
+	return result(async_std_run_blocking(mark_ran, e, NULL));
+}
+
+static void *does_nothing(void *arg)
+{
+	return arg;
+}
+
+static int op_block_on(struct op_env *e)
+{
+	(void)e;
+	/* fn must not touch e: whether it runs is not specified. */
+	return result(async_std_block_on(does_nothing, NULL, NULL));
+}
+
+static int op_getaddrinfo(struct op_env *e)
+{
+	(void)e;
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	errno = 0;
+	int rc = async_std_getaddrinfo("localhost", "80", &hints, &res);
+	if (rc == 0) {
+		async_std_freeaddrinfo(res);
+		return OP_COMPLETED;
+	}
+	if (rc == EAI_SYSTEM)
+		return errno;
+	return OP_EAI_BASE - rc;
+}
+
+/* ---- environment --------------------------------------------------------- */
+
+static void *stuck_main(void *unused)
+{
+	(void)unused;
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
+	async_std_sleep(60 * CT_SEC);
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+static void *env_setup(struct op_env *e, const struct op *op)
+{
+	e->op = op;
+	e->sv[0] = e->sv[1] = e->full[0] = e->full[1] = -1;
+	e->pipefd[0] = e->pipefd[1] = e->lfd = e->busy_lfd = -1;
+	e->busy_fill[0] = e->busy_fill[1] = e->busy_fill[2] = -1;
+	if (op->needs & NEED_SV)
+		CHECK_OK(ct_socketpair(e->sv));
+	if (op->needs & NEED_FULL) {
+		CHECK_OK(ct_socketpair(e->full));
+		CHECK_OK(ct_fill_sendbuf(e->full[0]));
+	}
+	if (op->needs & NEED_PIPE)
+		CHECK_OK(pipe2(e->pipefd, O_CLOEXEC));
+	if (op->needs & NEED_LISTEN)
+		CHECK_OK(e->lfd = async_std_tcp_listen("127.0.0.1", 0, 16));
+	if (op->needs & NEED_BUSY) {
+		/* Backlog 0: one connection fills the accept queue and later
+		 * SYNs are dropped, so a further connect stays pending. */
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		CHECK_OK(e->busy_lfd = async_std_socket(AF_INET, SOCK_STREAM, 0));
+		CHECK_OK(async_std_bind(e->busy_lfd, (struct sockaddr *)&a, sizeof a));
+		CHECK_OK(async_std_listen(e->busy_lfd, 0));
+		e->busy_len = sizeof e->busy_addr;
+		CHECK_OK(getsockname(e->busy_lfd, (struct sockaddr *)&e->busy_addr, &e->busy_len));
+		CHECK_OK(e->busy_fill[0] = async_std_tcp_connect("127.0.0.1",
+								 ct_local_port(e->busy_lfd)));
+		for (int i = 1; i < 3; i++) {
+			CHECK_OK(e->busy_fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+								    SOCK_CLOEXEC, 0));
+			int rc = connect(e->busy_fill[i], (struct sockaddr *)&e->busy_addr,
+					 e->busy_len);
+			CHECK_MSG(rc == 0 || errno == EINPROGRESS, "filling connect: %s",
+				  ct_errname(errno));
+		}
+	}
+	if (op->needs & NEED_STUCK)
+		CHECK((e->stuck = async_std_spawn(stuck_main, NULL)) != NULL);
+	return NULL;
+}
+
+static void *env_teardown(struct op_env *e)
+{
+	int fds[] = { e->sv[0], e->sv[1], e->full[0], e->full[1], e->lfd, e->busy_lfd,
+		      e->busy_fill[0] };
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+		ct_close(fds[i]);
+	for (int i = 0; i < e->nconn; i++)
+		ct_close(e->conn_fd[i]);
+	for (int i = 1; i < 3; i++)
+		if (e->busy_fill[i] >= 0)
+			close(e->busy_fill[i]);
+	if (e->pipefd[0] >= 0) {
+		ct_close(e->pipefd[0]);
+		ct_close(e->pipefd[1]);
+	}
+	if (e->stuck) {
+		/* A join that failed with ECANCELED/ETIMEDOUT leaves the task
+		 * joinable. */
+		CHECK_OK(async_std_cancel(e->stuck));
+		CHECK_OK(async_std_join(e->stuck, NULL));
+	}
+	return NULL;
+}
+
+/* ---- the four ways ------------------------------------------------------- */
+
+static void *blocked_child(void *p)
+{
+	struct op_env *e = p;
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
+	atomic_store(&e->started, 1);
+	e->err1 = e->op->run(e);
+	e->err2 = e->op->run(e);
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+static void *gated_child(void *p)
+{
+	struct op_env *e = p;
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
+	atomic_store(&e->started, 1);
+	while (!atomic_load(&e->gate))
+		async_std_yield();
+	e->err1 = e->op->run(e);
+	e->err2 = e->op->run(e);
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+/* Joins the child with a limit, so a call that ignores the cancel fails the
+ * test rather than hanging it. */
+static void *join_child(struct op_env *e, async_std_task *child)
+{
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 2);
+	errno = 0;
+	int rc = async_std_join(child, NULL);
+	int err = errno;
+	async_std_deadline_pop(prev);
+	CHECK_MSG(rc == 0, "%s: the cancelled task did not return (join gave %s)",
+		  e->op->name, ct_errname(err));
+	return NULL;
+}
+
+static void *cancel_while_blocked(void *p)
+{
+	struct op_env *e = ct_alloc(sizeof *e);
+	if (env_setup(e, p))
+		return CT_FAIL;
+	async_std_task *child = async_std_spawn(blocked_child, e);
+	CHECK(child != NULL);
+	CHECK_OK(ct_wait_flag(&e->started, 1));
+	ct_let_block();
+	CHECK_OK(async_std_cancel(child));
+	if (join_child(e, child))
+		return CT_FAIL;
+	CHECK_OP(e->err1, ECANCELED);
+	CHECK_OP(e->err2, ECANCELED);
+	return env_teardown(e);
+}
+
+static void *cancel_before(void *p)
+{
+	struct op_env *e = ct_alloc(sizeof *e);
+	if (env_setup(e, p))
+		return CT_FAIL;
+	async_std_task *child = async_std_spawn(gated_child, e);
+	CHECK(child != NULL);
+	CHECK_OK(async_std_cancel(child));
+	atomic_store(&e->gate, 1);
+	if (join_child(e, child))
+		return CT_FAIL;
+	CHECK_OP(e->err1, ECANCELED);
+	CHECK_OP(e->err2, ECANCELED);
+	CHECK_MSG(atomic_load(&e->ran) == 0, "%s: fn ran although the call was cancelled",
+		  e->op->name);
+	return env_teardown(e);
+}
+
+static void *deadline_during(void *p)
+{
+	struct op_env *e = ct_alloc(sizeof *e);
+	if (env_setup(e, p))
+		return CT_FAIL;
+	int64_t d = async_std_now() + 20 * CT_MS;
+	int64_t prev = async_std_deadline_push(d);
+	e->err1 = e->op->run(e);
+	int64_t after = async_std_now();
+	async_std_deadline_pop(prev);
+	CHECK_OP(e->err1, ETIMEDOUT);
+	CHECK_MSG(after >= d, "%s: ETIMEDOUT %lld ns before the deadline", e->op->name,
+		  (long long)(d - after));
+	return env_teardown(e);
+}
+
+static void *deadline_passed_before(void *p)
+{
+	struct op_env *e = ct_alloc(sizeof *e);
+	if (env_setup(e, p))
+		return CT_FAIL;
+	int64_t prev = async_std_deadline_push(async_std_now() - 1);
+	e->err1 = e->op->run(e);
+	async_std_deadline_pop(prev);
+	CHECK_OP(e->err1, ETIMEDOUT);
+	CHECK_MSG(atomic_load(&e->ran) == 0, "%s: fn ran although the deadline had passed",
+		  e->op->name);
+	return env_teardown(e);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+/* Calls that wait: all four ways. */
+#define BLOCKING_OPS(X)                 \
+	X(sleep, 0)                     \
+	X(sleep_until, 0)               \
+	X(read, NEED_SV)                \
+	X(readv, NEED_SV)               \
+	X(recv, NEED_SV)                \
+	X(recvfrom, NEED_SV)            \
+	X(recvmsg, NEED_SV)             \
+	X(poll, NEED_SV)                \
+	X(write, NEED_FULL)             \
+	X(writev, NEED_FULL)            \
+	X(send, NEED_FULL)              \
+	X(sendto, NEED_FULL)            \
+	X(sendmsg, NEED_FULL)           \
+	X(accept, NEED_LISTEN)          \
+	X(connect, NEED_BUSY)           \
+	X(join, NEED_STUCK)             \
+	X(pipe_read, NEED_PIPE)
+
+/* Calls that finish quickly by themselves: cancelled or timed out only
+ * before they start (run_blocking then must not run fn). */
+#define IMMEDIATE_OPS(X)                \
+	X(run_blocking, 0)              \
+	X(block_on, 0)                  \
+	X(getaddrinfo, 0)
+
+#define DEFINE_OP(name, needs) \
+	static const struct op op_desc_##name = { #name, needs, op_##name };
+BLOCKING_OPS(DEFINE_OP)
+IMMEDIATE_OPS(DEFINE_OP)
+
+#define DEFINE_TEST(fn, way, name)                                                \
+	static void fn(void **state)                                              \
+	{                                                                         \
+		(void)state;                                                      \
+		harness_run(#fn, way, (void *)&op_desc_##name);                   \
+	}
+#define DEFINE_BLOCKING_TESTS(name, needs)                                        \
+	DEFINE_TEST(cancel_while_blocked_in_##name##_gives_ECANCELED, cancel_while_blocked, name) \
+	DEFINE_TEST(cancel_before_##name##_gives_ECANCELED, cancel_before, name)  \
+	DEFINE_TEST(deadline_during_##name##_gives_ETIMEDOUT, deadline_during, name) \
+	DEFINE_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT, deadline_passed_before, name)
+#define DEFINE_IMMEDIATE_TESTS(name, needs)                                       \
+	DEFINE_TEST(cancel_before_##name##_gives_ECANCELED, cancel_before, name)  \
+	DEFINE_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT, deadline_passed_before, name)
+BLOCKING_OPS(DEFINE_BLOCKING_TESTS)
+IMMEDIATE_OPS(DEFINE_IMMEDIATE_TESTS)
+
+/* ---- cancellation semantics beyond single calls ---------------------------- */
+
+struct sticky {
+	atomic_int started;
+	int sv[2];
+	int e_sleep, e_read, e_sleep_again;
+	int yield_rc;
+};
+
+static void *cancels_itself(void *p)
+{
+	struct sticky *s = p;
+	async_std_cancel(async_std_self());
+	s->yield_rc = async_std_yield();
+	char b;
+	s->e_sleep = async_std_sleep(CT_MS) < 0 ? errno : 0;
+	s->e_read = async_std_read(s->sv[0], &b, 1) < 0 ? errno : 0;
+	s->e_sleep_again = async_std_sleep(0) < 0 ? errno : 0;
+	return (void *)(uintptr_t)0xc0ffee;
+}
+
+CT_TEST(cancellation_is_sticky_across_different_calls_and_the_result_survives)
+{
+	struct sticky *s = ct_alloc(sizeof *s);
+	CHECK_OK(ct_socketpair(s->sv));
+	async_std_task *t = async_std_spawn(cancels_itself, s);
+	CHECK(t != NULL);
+	void *res = NULL;
+	CHECK_OK(async_std_join(t, &res));
+	CHECK_INT((uintptr_t)res, ==, 0xc0ffee);
+	CHECK_INT(s->yield_rc, ==, 0);
+	CHECK_ERR_VALUE(s->e_sleep, ECANCELED);
+	CHECK_ERR_VALUE(s->e_read, ECANCELED);
+	CHECK_ERR_VALUE(s->e_sleep_again, ECANCELED);
+	ct_close(s->sv[0]);
+	ct_close(s->sv[1]);
+	return NULL;
+}
+
+CT_TEST(read_after_cancel_fails_even_with_data_waiting_and_leaves_the_data)
+{
+	struct sticky *s = ct_alloc(sizeof *s);
+	CHECK_OK(ct_socketpair(s->sv));
+	CHECK_INT(async_std_write(s->sv[1], "z", 1), ==, 1);
+	async_std_task *t = async_std_spawn(cancels_itself, s);
+	CHECK(t != NULL);
+	CHECK_OK(async_std_join(t, NULL));
+	CHECK_ERR_VALUE(s->e_read, ECANCELED);
+	char b = 0;
+	CHECK_INT(async_std_read(s->sv[0], &b, 1), ==, 1);
+	CHECK_INT(b, ==, 'z');
+	ct_close(s->sv[0]);
+	ct_close(s->sv[1]);
+	return NULL;
+}
+
+static void *never_blocks(void *arg)
+{
+	volatile uintptr_t x = (uintptr_t)arg;
+	for (int i = 0; i < 1000; i++)
+		x = x * 3 + 1;
+	return (void *)(uintptr_t)1234;
+}
+
+CT_TEST(cancel_of_a_task_that_never_blocks_keeps_its_result)
+{
+	async_std_task *t = async_std_spawn(never_blocks, NULL);
+	CHECK(t != NULL);
+	CHECK_OK(async_std_cancel(t));
+	void *res = NULL;
+	CHECK_OK(async_std_join(t, &res));
+	CHECK_INT((uintptr_t)res, ==, 1234);
+	return NULL;
+}
+
+struct rb_cancel {
+	atomic_int fn_started, release;
+	async_std_task *task;
+	int rb_rc, rb_err, later_err;
+	void *rb_res;
+};
+
+static void *waits_for_release(void *p)
+{
+	struct rb_cancel *c = p;
+	atomic_store(&c->fn_started, 1);
+	/* On a pool thread: no ABI calls, just wait for the test. */
+	while (!atomic_load(&c->release))
+		usleep(100);
+	return (void *)(uintptr_t)4321;
+}
+
+static void *calls_run_blocking(void *p)
+{
+	struct rb_cancel *c = p;
+	errno = 0;
+	c->rb_rc = async_std_run_blocking(waits_for_release, c, &c->rb_res);
+	c->rb_err = errno;
+	c->later_err = async_std_sleep(CT_MS) < 0 ? errno : 0;
+	return NULL;
+}
+
+CT_TEST(run_blocking_cancelled_while_fn_runs_waits_and_returns_its_result)
+{
+	struct rb_cancel *c = ct_alloc(sizeof *c);
+	async_std_task *t = async_std_spawn(calls_run_blocking, c);
+	CHECK(t != NULL);
+	int rc = ct_wait_flag(&c->fn_started, 1);
+	if (rc == 0)
+		rc = async_std_cancel(t);
+	atomic_store(&c->release, 1);
+	CHECK_OK(rc);
+	CHECK_OK(async_std_join(t, NULL));
+	CHECK_MSG(c->rb_rc == 0, "run_blocking gave %d/%s", c->rb_rc, ct_errname(c->rb_err));
+	CHECK_INT((uintptr_t)c->rb_res, ==, 4321);
+	CHECK_ERR_VALUE(c->later_err, ECANCELED); /* still cancelled afterwards */
+	return NULL;
+}
+
+struct rb_release {
+	struct rb_cancel *c;
+	int64_t after;
+};
+
+/* Releases fn once it runs and the caller's deadline has passed. */
+static void *release_after(void *p)
+{
+	struct rb_release *r = p;
+	ct_wait_flag(&r->c->fn_started, 1);
+	async_std_sleep_until(r->after);
+	atomic_store(&r->c->release, 1);
+	return NULL;
+}
+
+CT_TEST(run_blocking_whose_deadline_passes_while_fn_runs_returns_its_result)
+{
+	struct rb_cancel *c = ct_alloc(sizeof *c);
+	struct rb_release *r = ct_alloc(sizeof *r);
+	int64_t d = async_std_now() + 10 * CT_MS;
+	r->c = c;
+	r->after = d + CT_MS;
+	async_std_task *helper = async_std_spawn(release_after, r);
+	CHECK(helper != NULL);
+	int64_t prev = async_std_deadline_push(d);
+	errno = 0;
+	void *res = NULL;
+	int rb = async_std_run_blocking(waits_for_release, c, &res);
+	int err = errno;
+	async_std_deadline_pop(prev);
+	atomic_store(&c->release, 1);
+	CHECK_OK(async_std_join(helper, NULL));
+	CHECK_MSG(rb == 0, "run_blocking gave %d/%s", rb, ct_errname(err));
+	CHECK_INT((uintptr_t)res, ==, 4321);
+	return NULL;
+}
+
+CT_TEST(join_interrupted_by_a_deadline_leaves_the_task_joinable)
+{
+	async_std_task *t = async_std_spawn(stuck_main, NULL);
+	CHECK(t != NULL);
+	int64_t prev = async_std_deadline_push(async_std_now() + 5 * CT_MS);
+	CHECK_ERRNO(async_std_join(t, NULL), ETIMEDOUT);
+	async_std_deadline_pop(prev);
+	CHECK_OK(async_std_cancel(t));
+	CHECK_OK(async_std_join(t, NULL));
+	return NULL;
+}
+
+#define LIST_BLOCKING_TESTS(name, needs)                                          \
+	cmocka_unit_test(cancel_while_blocked_in_##name##_gives_ECANCELED),       \
+	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
+	cmocka_unit_test(deadline_during_##name##_gives_ETIMEDOUT),               \
+	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+#define LIST_IMMEDIATE_TESTS(name, needs)                                         \
+	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
+	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+
+static const struct CMUnitTest tests[] = {
+	BLOCKING_OPS(LIST_BLOCKING_TESTS)
+	IMMEDIATE_OPS(LIST_IMMEDIATE_TESTS)
+	cmocka_unit_test(cancellation_is_sticky_across_different_calls_and_the_result_survives),
+	cmocka_unit_test(read_after_cancel_fails_even_with_data_waiting_and_leaves_the_data),
+	cmocka_unit_test(cancel_of_a_task_that_never_blocks_keeps_its_result),
+	cmocka_unit_test(run_blocking_cancelled_while_fn_runs_waits_and_returns_its_result),
+	cmocka_unit_test(run_blocking_whose_deadline_passes_while_fn_runs_returns_its_result),
+	cmocka_unit_test(join_interrupted_by_a_deadline_leaves_the_task_joinable),
+};
+CT_GROUP(ct_cancel_group, "cancellation", tests);
