@@ -27,7 +27,10 @@ RUNTIMES=(
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	# timeout(1) puts itself and its command in a process group of their
+	# own, with its pid as the group id: kill the group, not only timeout.
+	for p in "${pids[@]}"; do kill -KILL -- "-$p" "$p"; done 2>/dev/null
+	wait 2>/dev/null # reap them quietly
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

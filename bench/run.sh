@@ -58,7 +58,8 @@ ROWS=(
 tmp=$(mktemp -d)
 child=
 cleanup() {
-	[ -n "$child" ] && kill -KILL "$child" 2>/dev/null
+	# timeout(1) runs in a process group of its own (group id = its pid)
+	[ -n "$child" ] && { kill -KILL -- "-$child" "$child"; wait; } 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -122,8 +122,9 @@ struct as_task *as__task_from_handle(async_std_task *h);
 async_std_task *as__task_handle(const struct as_task *t);
 /* The first frame of every task's fiber. */
 void as__task_entry(void *arg);
-/* Called by the scheduler once the task's fiber has switched away for good. */
-void as__task_finished(struct as_task *t);
+/* A task's body returned r: publish it, wake the joiner (or retire a
+ * detached task).  t may be reused as soon as this returns. */
+void as__task_exit(struct as_task *t, void *r);
 /* The calling task's or thread's deadline, -1 if none. */
 int64_t as__deadline(void);
 /* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
@@ -151,8 +152,13 @@ struct as_worker {
 	struct as_task *cur;
 	struct as_task *ready_head, *ready_tail; /* owner only */
 	unsigned ready_n;
-	struct as_task *zombie;         /* finished, stack still to free */
-	unsigned budget;                /* switches before the scheduler polls */
+	/* The task that just finished: its fiber and stack are released by the
+	 * next context, once nothing runs on them (copies: the task struct may
+	 * already be reused by then). */
+	struct as_fiber dying;
+	struct as_stack dying_stack;
+	bool dying_pending, dying_own_stack;
+	unsigned switches;              /* direct switches since the last poll */
 	unsigned tick;
 	/* Not-yet-started tasks: may be stolen by an idle worker. */
 	as_spin fresh_lock;

@@ -217,18 +217,20 @@ static struct as_task *pick_next(struct as_worker *w)
 /* Frees what the previous task left behind once we are off its stack. */
 static inline void after_switch(struct as_worker *w)
 {
-	struct as_task *z = w->zombie;
-	if (z) {
-		w->zombie = NULL;
-		as__task_finished(z);
+	if (AS_UNLIKELY(w->dying_pending)) {
+		w->dying_pending = false;
+		as__fiber_release(&w->dying);
+		if (!w->dying_own_stack)
+			as__stack_free(&w->dying_stack);
 	}
 }
 
+/* The next task to switch to directly, or NULL to go through the scheduler,
+ * which it must every SWITCH_BUDGET switches to look at timers and I/O. */
 static inline struct as_task *next_direct(struct as_worker *w)
 {
-	if (!w->budget)
+	if (++w->switches >= SWITCH_BUDGET)
 		return NULL;
-	w->budget--;
 	return pick_next(w);
 }
 
@@ -251,12 +253,16 @@ void as__task_entry(void *arg)
 	struct as_worker *w = tls_worker;
 	after_switch(w);
 	void *r = t->fn(t->arg);
-	t->result = r;
 	w = tls_worker;
-	w->zombie = t;
+	w->dying = t->fiber;
+	w->dying_stack = t->stack;
+	w->dying_own_stack = t->flags & AS_TF_OWN_STACK;
+	w->dying_pending = true;
+	as__task_exit(t, r);
+	/* From here on t may belong to a new task: touch only w. */
 	struct as_task *next = next_direct(w);
 	w->cur = next;
-	as__fiber_switch_final(&t->fiber, next ? &next->fiber : &w->sched);
+	as__fiber_switch_final(&w->dying, next ? &next->fiber : &w->sched);
 }
 
 int as__yield(void)
@@ -274,7 +280,6 @@ int as__yield(void)
 /* ---- the scheduler loop -------------------------------------------------- */
 static void run_task(struct as_worker *w, struct as_task *t)
 {
-	w->budget = SWITCH_BUDGET;
 	w->cur = t;
 	as__fiber_switch(&w->sched, &t->fiber);
 	w->cur = NULL;
@@ -304,6 +309,7 @@ static void idle(struct as_worker *w)
 	if (atomic_load(&w->inbox_nonempty) || atomic_load(&w->fresh_n) || w->ready_head)
 		tmo = 0;
 	as__reactor_poll(w, tmo);
+	w->switches = 0;
 	atomic_store(&w->sleeping, 0);
 	atomic_fetch_sub(&as__rt.nsleeping, 1);
 }
@@ -323,8 +329,11 @@ static void *worker_main(void *arg)
 	for (;;) {
 		if (w->timers.n)
 			as__timers_run(w, as__now());
-		if (w->ready_head || atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
+		/* Tasks used up their switch budget: let I/O in before going on. */
+		if (w->switches >= SWITCH_BUDGET) {
+			w->switches = 0;
 			as__reactor_poll(w, 0);
+		}
 		struct as_task *t = pick_next(w);
 		if (!t && as__rt.nworkers > 1) {
 			t = steal(w);

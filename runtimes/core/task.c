@@ -243,13 +243,10 @@ async_std_task *as__spawn(async_std_fn fn, void *arg)
 	return as__spawn_ex(fn, arg, NULL);
 }
 
-/* The scheduler calls this once t's fiber is gone for good. */
-void as__task_finished(struct as_task *t)
+void as__task_exit(struct as_task *t, void *r)
 {
-	as__fiber_release(&t->fiber);
-	if (!(t->flags & AS_TF_OWN_STACK))
-		as__stack_free(&t->stack);
 	as__spin_lock(&t->lock);
+	t->result = r;
 	t->flags |= AS_TF_DONE;
 	struct as_parker *joiner = t->joiner;
 	t->joiner = NULL;

@@ -1,0 +1,54 @@
+/*
+ * main.c - the conformance suite's entry: prints which runtime is bound,
+ * starts it once, then runs every group.  `conformance [PATTERN]` runs only
+ * the tests whose names match the cmocka glob PATTERN.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conformance.h"
+
+static void *warm_up(void *arg)
+{
+	return arg;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* A peer that goes away must give EPIPE, not kill the suite. */
+	signal(SIGPIPE, SIG_IGN);
+	harness_init();
+
+	uint32_t v = async_std_abi_version();
+	const char *threads = getenv("ASYNC_STD_THREADS");
+	printf("conformance: runtime \"%s\", abi %u.%u (built against %u.%u), "
+	       "ASYNC_STD_THREADS=%s, deadline %lld s per test\n",
+	       async_std_runtime_name(), v >> 16, v & 0xffff, ASYNC_STD_ABI_MAJOR,
+	       ASYNC_STD_ABI_MINOR, threads ? threads : "(unset)",
+	       (long long)(ct_deadline_ns / CT_SEC));
+
+	/* Start the runtime once, so that its signal handlers are installed
+	 * before cmocka's are saved around each test. */
+	void *res = NULL;
+	if (async_std_block_on(warm_up, (void *)1, &res) != 0 || res != (void *)1) {
+		perror("conformance: async_std_block_on(first task)");
+		return 1;
+	}
+	harness_save_signals();
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+
+	static const struct ct_group *const groups[] = {
+		&ct_identity_group, &ct_tasks_group,   &ct_time_group,
+		&ct_cancel_group,   &ct_io_group,      &ct_badinput_group,
+		&ct_files_group,    &ct_offload_group, &ct_threads_group,
+	};
+	int failed = 0;
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+		failed += _cmocka_run_group_tests(groups[i]->name, groups[i]->tests,
+						  groups[i]->count, NULL, NULL);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# run.sh - runs test binaries with a time limit each and sums up their results
+# (after liburing's runtests.sh).
+#
+#   tests/run.sh [--env 'VAR=val ...'] BIN... [--env 'VAR=val ...' BIN...]
+#
+# Each BIN runs with the environment assignments of the last --env before it
+# (--env '' clears them), under `timeout` (TEST_TIMEOUT seconds, default 300),
+# behind RUN_PREFIX if set (e.g. RUN_PREFIX="env LD_PRELOAD=libhumboldt.so"),
+# so the same binary can run under another runtime.  Its output is shown as it
+# comes.  cmocka binaries are counted per test case from their summary lines
+# ("[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" / "[  SKIPPED ] N
+# test(s)"); any other binary counts as one test (exit 0 passed, 77 skipped,
+# anything else failed).  A binary that crashed, timed out, or exited non-zero
+# although all its tests passed counts one failure more.
+#
+# The last line is "N passed, N failed" (", N skipped" when some were).  When
+# TEST_SUMMARY names a file, "passed failed skipped" is appended to it for
+# tests/summary.sh.  Exit status: 1 if anything failed, else 0.
+set -u
+
+timeout_s=${TEST_TIMEOUT:-300}
+case $timeout_s in
+'' | *[!0-9]*) echo "run.sh: TEST_TIMEOUT=$timeout_s: expected seconds (1..86400)" >&2; exit 2 ;;
+esac
+read -r -a prefix <<<"${RUN_PREFIX:-}"
+
+passed=0 failed=0 skipped=0
+failures=() timeouts=() skips=() crashes=()
+env_words=()
+ran=0
+
+log=$(mktemp "${TMPDIR:-/tmp}/run-sh.XXXXXX") || exit 2
+trap 'rm -f "$log"' EXIT
+
+count_lines() { # pattern -> number of matching lines in $log
+	grep -cE "$1" "$log" || true
+}
+
+sum_summary() { # label -> sum of N over "[  label ] N test(s)" lines
+	sed -nE "s/^\[  $1 *\] ([0-9]+) test\(s\).*/\1/p" "$log" | awk '{s += $1} END {print s + 0}'
+}
+
+run_one() {
+	local bin=$1 label=$1 rc start end secs
+	[ ${#env_words[@]} -gt 0 ] && label="${env_words[*]} $bin"
+	[ ${#prefix[@]} -gt 0 ] && label="${prefix[*]} $label"
+	echo "==> $label"
+	if [ ! -x "$bin" ]; then
+		echo "run.sh: $bin: not an executable file"
+		failures+=("$label (missing)")
+		failed=$((failed + 1))
+		return
+	fi
+	start=$(date +%s)
+	env ${env_words[@]+"${env_words[@]}"} ${prefix[@]+"${prefix[@]}"} \
+		timeout -k 10 "$timeout_s" "$bin" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	end=$(date +%s)
+	secs=$((end - start))
+
+	local runs pass fail skip err has_summary=0
+	runs=$(count_lines '^\[ RUN      \] ')
+	if grep -qE '^\[  PASSED  \] [0-9]+ test\(s\)' "$log"; then
+		has_summary=1
+	fi
+
+	if [ "$runs" -eq 0 ] && [ $has_summary = 0 ]; then
+		# Not a cmocka binary: one test.
+		case $rc in
+		0) passed=$((passed + 1)) ;;
+		77) skipped=$((skipped + 1)); skips+=("$label") ;;
+		124 | 137) failed=$((failed + 1)); timeouts+=("$label (after ${timeout_s} s)") ;;
+		*) failed=$((failed + 1)); failures+=("$label (exit status $rc)") ;;
+		esac
+		echo "<== $label: exit status $rc, ${secs} s"
+		return
+	fi
+
+	# Per-test names for the lists at the end.
+	local name
+	while IFS= read -r name; do
+		failures+=("$label: $name")
+	done < <(sed -nE '/^\[  (FAILED|ERROR) *\] [0-9]+ test\(s\)/d; /^\[  (FAILED|ERROR) *\] ---/d;
+		s/^\[  (FAILED|ERROR) *\] (.+)$/\2/p' "$log" | sort -u)
+	while IFS= read -r name; do
+		skips+=("$label: $name")
+	done < <(sed -nE '/^\[  SKIPPED \] [0-9]+ test\(s\)/d; s/^\[  SKIPPED \] (.+)$/\1/p' "$log" | sort -u)
+
+	if [ $has_summary = 1 ]; then
+		pass=$(sum_summary PASSED)
+		fail=$(sum_summary FAILED)
+		skip=$(sum_summary SKIPPED)
+		# Tests whose setup or teardown failed are listed as ERROR only.
+		err=$(sed -nE '/^\[  ERROR   \] ---/d; /^\[  ERROR   \] [^ ]/p' "$log" | wc -l)
+		fail=$((fail + err))
+	else
+		pass=$(count_lines '^\[       OK \] ')
+		fail=$(count_lines '^\[  (FAILED|ERROR) *\] [^-0-9]')
+		skip=$(count_lines '^\[  SKIPPED \] [^0-9]')
+	fi
+	passed=$((passed + pass))
+	failed=$((failed + fail))
+	skipped=$((skipped + skip))
+
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		failed=$((failed + 1))
+		timeouts+=("$label (after ${timeout_s} s, in $(sed -nE 's/^\[ RUN      \] //p' "$log" | tail -1))")
+	elif [ $has_summary = 0 ]; then
+		failed=$((failed + 1))
+		crashes+=("$label (exit status $rc, in $(sed -nE 's/^\[ RUN      \] //p' "$log" | tail -1))")
+	elif [ "$fail" -eq 0 ] && [ "$rc" != 0 ]; then
+		failed=$((failed + 1))
+		crashes+=("$label (exit status $rc after all its tests passed)")
+	fi
+	echo "<== $label: $pass passed, $fail failed, $skip skipped, exit status $rc, ${secs} s"
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--env)
+		[ $# -ge 2 ] || { echo "run.sh: --env needs an argument" >&2; exit 2; }
+		read -r -a env_words <<<"$2"
+		shift 2
+		;;
+	--env=*)
+		read -r -a env_words <<<"${1#--env=}"
+		shift
+		;;
+	-h | --help)
+		sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		run_one "$1"
+		ran=$((ran + 1))
+		shift
+		;;
+	esac
+done
+
+if [ $ran = 0 ]; then
+	echo "usage: tests/run.sh [--env 'VAR=val ...'] BIN..." >&2
+	exit 2
+fi
+
+echo
+for x in ${failures[@]+"${failures[@]}"}; do echo "FAILED:    $x"; done
+for x in ${crashes[@]+"${crashes[@]}"}; do echo "CRASHED:   $x"; done
+for x in ${timeouts[@]+"${timeouts[@]}"}; do echo "TIMED OUT: $x"; done
+for x in ${skips[@]+"${skips[@]}"}; do echo "SKIPPED:   $x"; done
+
+line="$passed passed, $failed failed"
+[ $skipped -gt 0 ] && line="$line, $skipped skipped"
+if [ -n "${TEST_SUMMARY:-}" ]; then
+	echo "$passed $failed $skipped" >>"$TEST_SUMMARY"
+fi
+echo "$line"
+[ $failed -eq 0 ]
