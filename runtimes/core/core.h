@@ -158,7 +158,9 @@ struct as_worker {
 	struct as_fiber dying;
 	struct as_stack dying_stack;
 	bool dying_pending, dying_own_stack;
-	unsigned switches;              /* direct switches since the last poll */
+	unsigned switches;              /* direct switches since the last clock read */
+	bool poll_due;                  /* the scheduler polls I/O before going on */
+	int64_t last_poll;              /* as__now() of the last reactor poll */
 	unsigned tick;
 	/* Not-yet-started tasks: may be stolen by an idle worker. */
 	as_spin fresh_lock;
