@@ -23,6 +23,8 @@ enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static struct as_job *queue_head, *queue_tail;
+static struct as_job *running;          /* jobs on a pool thread now */
+static _Atomic unsigned nrunning;       /* lets close skip the lock */
 static unsigned nthreads, nidle;
 
 static void on_interrupt(int sig)
@@ -63,11 +65,24 @@ static void *pool_main(void *arg)
 			queue_tail = NULL;
 		job->thread = pthread_self();
 		atomic_store(&job->state, JOB_RUNNING);
+		job->run_prev = NULL;
+		job->run_next = running;
+		if (running)
+			running->run_prev = job;
+		running = job;
+		atomic_fetch_add(&nrunning, 1);
 		pthread_mutex_unlock(&pool_lock);
 
 		job->run(job);
 
 		pthread_mutex_lock(&pool_lock);
+		if (job->run_prev)
+			job->run_prev->run_next = job->run_next;
+		else
+			running = job->run_next;
+		if (job->run_next)
+			job->run_next->run_prev = job->run_prev;
+		atomic_fetch_sub(&nrunning, 1);
 		atomic_store(&job->state, JOB_DONE);
 		/* Wake under the lock: a waiter that timed out checks the state
 		 * under it too, so it cannot return before this wake-up is done. */
@@ -120,6 +135,7 @@ int as__blocking_run(struct as_job *job, bool interruptible)
 	job->waiter = as__self_parker();
 	job->next = NULL;
 	job->interrupted = 0;
+	job->closing = false;
 	atomic_store(&job->state, JOB_QUEUED);
 
 	pthread_mutex_lock(&pool_lock);
@@ -167,6 +183,33 @@ out_unlock:
 	return r;
 }
 
+static struct as_job *running_on(int fd)
+{
+	for (struct as_job *j = running; j; j = j->run_next)
+		if (j->fd == fd)
+			return j;
+	return NULL;
+}
+
+void as__blocking_close_fd(int fd)
+{
+	if (fd < 0 || !atomic_load(&nrunning))
+		return;
+	pthread_mutex_lock(&pool_lock);
+	struct as_job *j;
+	while ((j = running_on(fd))) {
+		/* Repeat until the job has left its system call: a signal that
+		 * arrives just before the call starts interrupts nothing. */
+		j->closing = true;
+		pthread_kill(j->thread, SIGURG);
+		pthread_mutex_unlock(&pool_lock);
+		as__park_prepare(false);
+		as__park_wait(as__now() + INTERRUPT_RETRY_NS);
+		pthread_mutex_lock(&pool_lock);
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
 /* ---- async_std_run_blocking ---------------------------------------------- */
 struct call_job {
 	struct as_job job;
@@ -185,7 +228,7 @@ int as__run_blocking(async_std_fn fn, void *arg, void **result)
 {
 	if (!fn)
 		return (int)as__ret(-EINVAL);
-	struct call_job c = { .job.run = run_call, .fn = fn, .arg = arg };
+	struct call_job c = { .job.run = run_call, .job.fd = -1, .fn = fn, .arg = arg };
 	/* Not interruptible: once started, fn runs to the end and its result
 	 * counts; a negative r means it never started. */
 	int r = as__blocking_run(&c.job, false);

@@ -234,7 +234,13 @@ struct as_job {
 	struct as_parker *waiter;
 	int interrupted;            /* -ETIMEDOUT/-ECANCELED if a deadline or a
 	                               cancel tried to stop it while it ran */
+	int fd;                     /* the fd it works on, or -1 */
+	bool closing;               /* interrupted because fd is being closed */
+	struct as_job *run_next, *run_prev; /* running jobs, for close */
 };
+/* Interrupts every running job on fd (it is being closed) and waits until
+ * none runs any more. */
+void as__blocking_close_fd(int fd);
 /* Runs job on a pool thread and waits until it has ended.  interruptible:
  * on deadline or cancellation, interrupt the job's system call with a signal
  * (it then fails with EINTR) and still wait for the job to end.  Returns 0

@@ -46,7 +46,7 @@ int as__getaddrinfo(const char *node, const char *svc, const struct addrinfo *hi
 
 	/* getaddrinfo cannot be interrupted safely: on a deadline or cancel we
 	 * wait for it, drop its answer and report ETIMEDOUT/ECANCELED. */
-	struct gai_job g = { .job.run = gai_run, .node = node, .service = svc, .hints = hints };
+	struct gai_job g = { .job.run = gai_run, .job.fd = -1, .node = node, .service = svc, .hints = hints };
 	int r = as__blocking_run(&g.job, false);
 	if (r == 0 && g.job.interrupted) {
 		if (g.rc == 0)

@@ -87,9 +87,12 @@ static ssize_t io_on_pool(struct io_op *op)
 	if (!as__current())
 		return io_syscall(op); /* a plain thread may block */
 	op->job.run = io_job_run;
+	op->job.fd = op->kind == IO_OPENAT ? -1 : op->fd;
 	int r = as__blocking_run(&op->job, true);
 	if (r < 0)
 		return as__ret(r);
+	if (op->res < 0 && op->err == EINTR && op->job.closing)
+		return as__ret(-EBADF);
 	if (op->res < 0 && op->err == EINTR && op->job.interrupted)
 		return as__ret(op->job.interrupted);
 	if (op->res < 0)
@@ -326,21 +329,25 @@ int as__connect(int fd, const struct sockaddr *a, socklen_t l)
 		return -1;
 	if (connect(fd, a, l) == 0)
 		return 0;
-	if (errno != EINPROGRESS && errno != EINTR)
-		return -1;
-	int w = as__fd_wait(fd, EPOLLOUT);
-	if (w < 0)
-		return (int)as__ret(w);
-	int err = 0;
-	socklen_t len = sizeof err;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		return -1;
-	return err ? (int)as__ret(-err) : 0;
+	for (;;) {
+		if (errno != EINPROGRESS && errno != EALREADY && errno != EINTR)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLOUT);
+		if (w < 0)
+			return (int)as__ret(w);
+		/* Connecting again finishes the job as a blocking connect would:
+		 * Linux keeps the socket "connecting" until then (a later connect
+		 * would return 0 instead of EISCONN), and reports a failure
+		 * (ECONNREFUSED...) from SO_ERROR. */
+		if (connect(fd, a, l) == 0 || errno == EISCONN)
+			return 0;
+	}
 }
 
 int as__close(int fd)
 {
 	as__close_broadcast(fd);
+	as__blocking_close_fd(fd);
 	return close(fd);
 }
 
