@@ -92,7 +92,6 @@ enum {
 	AS_TF_DETACHED = 1u << 1,
 	AS_TF_JOINED = 1u << 2,    /* a joiner took (or is taking) the result */
 	AS_TF_DONE = 1u << 3,
-	AS_TF_OWN_STACK = 1u << 4, /* caller-provided stack: not ours to free */
 };
 
 struct as_task {
@@ -102,6 +101,8 @@ struct as_task {
 	struct as_parker parker;
 	as_spin lock;               /* flags, joiner, gen */
 	unsigned flags;
+	bool own_stack;             /* caller-provided stack: not ours to free;
+	                               fixed at spawn, read without the lock */
 	uint32_t gen;               /* handle generation, bumped on release */
 	uint32_t slot;
 	_Atomic int cancelled;

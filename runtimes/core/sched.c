@@ -271,7 +271,7 @@ void as__task_entry(void *arg)
 	w = tls_worker;
 	w->dying = t->fiber;
 	w->dying_stack = t->stack;
-	w->dying_own_stack = t->flags & AS_TF_OWN_STACK;
+	w->dying_own_stack = t->own_stack;
 	w->dying_pending = true;
 	as__task_exit(t, r);
 	/* From here on t may belong to a new task: touch only w. */

@@ -188,13 +188,13 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		return NULL;
 	}
 	t->flags = (flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
+	t->own_stack = stack != NULL;
 	if (stack) {
 		/* Align the caller's stack to 16 bytes at both ends. */
 		uintptr_t lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
 		uintptr_t hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
 		t->stack.lo = (void *)lo;
 		t->stack.size = hi - lo;
-		t->flags |= AS_TF_OWN_STACK;
 	} else {
 		if (!stack_size)
 			stack_size = as__config()->stack_size;
@@ -226,7 +226,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	} else {
 		t->name[0] = '\0';
 	}
-	if (!(t->flags & AS_TF_OWN_STACK))
+	if (!t->own_stack)
 		as__stack_label(&t->stack, t->id, name);
 	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);
 	async_std_task *h = as__task_handle(t);
