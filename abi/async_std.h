@@ -169,9 +169,13 @@ void async_std_deadline_pop(int64_t previous);
 /*
  * Errors are those of the POSIX call (EBADF for a bad fd, ...), plus
  * ETIMEDOUT and ECANCELED.  No call returns EAGAIN because an fd is not
- * ready: it waits instead.  Sockets made by async_std_socket/accept/
- * tcp_listen/tcp_connect are non-blocking and close-on-exec; see the README
- * ("File status flags") for what happens to an fd the application passes in.
+ * ready: it waits instead, without blocking its worker, whatever the fd's
+ * flags; a MSG_DONTWAIT the caller passes means one try (EAGAIN), as in
+ * recv(2).  Sockets made by async_std_socket/accept/tcp_listen/tcp_connect are
+ * non-blocking and close-on-exec.  The flags of an fd the application passes
+ * in are left as they are, except that async_std_accept and async_std_connect
+ * set O_NONBLOCK on a socket (Linux has no per-call form); README, "File
+ * status flags", has the details.
  */
 
 /* socket(2); SOCK_NONBLOCK and SOCK_CLOEXEC are always added. */
@@ -215,7 +219,8 @@ int async_std_fsync(int fd);
  * does not resolve gives ENOENT). */
 int async_std_tcp_listen(const char *host, int port, int backlog);
 /* Resolves host and connects to the first address that accepts.  Returns the
- * fd, or -1 with errno (ECONNREFUSED, ENOENT for an unknown name, ...). */
+ * fd, or -1 with errno (EINVAL for a port outside 0..65535, ECONNREFUSED,
+ * ENOENT for an unknown name, ...). */
 int async_std_tcp_connect(const char *host, int port);
 
 /* getaddrinfo(3) on the blocking pool.  Returns 0 or an EAI_* code;

@@ -103,17 +103,21 @@ run_one() {
 	failed=$((failed + fail))
 	skipped=$((skipped + skip))
 
+	local extra=""
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		failed=$((failed + 1))
+		extra=" (+1 failed: timed out)"
 		timeouts+=("$label (after ${timeout_s} s, in $(sed -nE 's/^\[ RUN      \] //p' "$log" | tail -1))")
 	elif [ $has_summary = 0 ]; then
 		failed=$((failed + 1))
+		extra=" (+1 failed: crashed)"
 		crashes+=("$label (exit status $rc, in $(sed -nE 's/^\[ RUN      \] //p' "$log" | tail -1))")
 	elif [ "$fail" -eq 0 ] && [ "$rc" != 0 ]; then
 		failed=$((failed + 1))
+		extra=" (+1 failed: bad exit status)"
 		crashes+=("$label (exit status $rc after all its tests passed)")
 	fi
-	echo "<== $label: $pass passed, $fail failed, $skip skipped, exit status $rc, ${secs} s"
+	echo "<== $label: $pass passed, $fail failed, $skip skipped, exit status $rc, ${secs} s$extra"
 }
 
 while [ $# -gt 0 ]; do

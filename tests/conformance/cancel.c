@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -28,6 +29,9 @@ enum {
 	NEED_LISTEN = 1 << 3, /* listener nobody connects to */
 	NEED_BUSY = 1 << 4,   /* listener whose accept queue is full */
 	NEED_STUCK = 1 << 5,  /* a task that does not finish by itself */
+	NEED_PIPE_NB = 1 << 6, /* idle O_NONBLOCK pipe, made by the application */
+	NEED_PIPE_FULL = 1 << 7, /* full pipe, blocking, made by the application */
+	NEED_FILE = 1 << 8,   /* a regular file in a temporary directory */
 };
 
 /* An op returns the errno of the failed call, OP_COMPLETED if the call
@@ -51,6 +55,8 @@ struct op_env {
 	int conn_fd[2];
 	int nconn;
 	async_std_task *stuck;
+	char dir[32];
+	int file;
 	atomic_int ran;
 	atomic_int started, gate;
 	int err1, err2;
@@ -130,7 +136,60 @@ static int op_poll(struct op_env *e)
 	return result(async_std_poll(e->sv[0], POLLIN));
 }
 
+static int op_poll_out(struct op_env *e)
+{
+	return result(async_std_poll(e->full[0], POLLOUT));
+}
+
+static int op_pipe_nb_read(struct op_env *e)
+{
+	char b[16];
+	return result(async_std_read(e->pipefd[0], b, sizeof b));
+}
+
 static char out_buf[4096];
+
+static int op_pipe_poll(struct op_env *e)
+{
+	return result(async_std_poll(e->pipefd[0], POLLIN));
+}
+
+static int op_pipe_write(struct op_env *e)
+{
+	return result(async_std_write(e->pipefd[1], out_buf, sizeof out_buf));
+}
+
+static int op_openat(struct op_env *e)
+{
+	int fd = async_std_openat(AT_FDCWD, e->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd >= 0)
+		ct_close(fd);
+	return result(fd);
+}
+
+static int op_fsync(struct op_env *e)
+{
+	return result(async_std_fsync(e->file));
+}
+
+static int op_pread(struct op_env *e)
+{
+	char b[4];
+	return result(async_std_pread(e->file, b, sizeof b, 0));
+}
+
+static int op_pwrite(struct op_env *e)
+{
+	return result(async_std_pwrite(e->file, "data", 4, 0));
+}
+
+static int op_tcp_connect(struct op_env *e)
+{
+	int fd = async_std_tcp_connect("127.0.0.1", ct_local_port(e->lfd));
+	if (fd >= 0)
+		ct_close(fd);
+	return result(fd);
+}
 
 static int op_write(struct op_env *e)
 {
@@ -245,6 +304,7 @@ static void *env_setup(struct op_env *e, const struct op *op)
 	e->sv[0] = e->sv[1] = e->full[0] = e->full[1] = -1;
 	e->pipefd[0] = e->pipefd[1] = e->lfd = e->busy_lfd = -1;
 	e->busy_fill[0] = e->busy_fill[1] = e->busy_fill[2] = -1;
+	e->file = -1;
 	if (op->needs & NEED_SV)
 		CHECK_OK(ct_socketpair(e->sv));
 	if (op->needs & NEED_FULL) {
@@ -253,6 +313,26 @@ static void *env_setup(struct op_env *e, const struct op *op)
 	}
 	if (op->needs & NEED_PIPE)
 		CHECK_OK(pipe2(e->pipefd, O_CLOEXEC));
+	if (op->needs & NEED_PIPE_NB)
+		CHECK_OK(pipe2(e->pipefd, O_CLOEXEC | O_NONBLOCK));
+	if (op->needs & NEED_PIPE_FULL) {
+		/* Filled through a non-blocking moment, then blocking again as
+		 * the application made it. */
+		CHECK_OK(pipe2(e->pipefd, O_CLOEXEC));
+		CHECK_OK(fcntl(e->pipefd[1], F_SETFL, O_NONBLOCK));
+		while (write(e->pipefd[1], out_buf, sizeof out_buf) > 0)
+			;
+		CHECK_MSG(errno == EAGAIN, "filling the pipe: %s", ct_errname(errno));
+		CHECK_OK(fcntl(e->pipefd[1], F_SETFL, 0));
+	}
+	if (op->needs & NEED_FILE) {
+		snprintf(e->dir, sizeof e->dir, "/tmp/as-cancel-XXXXXX");
+		CHECK(mkdtemp(e->dir) != NULL);
+		char path[48];
+		snprintf(path, sizeof path, "%s/f", e->dir);
+		CHECK_OK(e->file = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+		CHECK_INT(write(e->file, "abcd", 4), ==, 4);
+	}
 	if (op->needs & NEED_LISTEN)
 		CHECK_OK(e->lfd = async_std_tcp_listen("127.0.0.1", 0, 16));
 	if (op->needs & NEED_BUSY) {
@@ -295,6 +375,13 @@ static void *env_teardown(struct op_env *e)
 	if (e->pipefd[0] >= 0) {
 		ct_close(e->pipefd[0]);
 		ct_close(e->pipefd[1]);
+	}
+	if (e->file >= 0) {
+		char path[48];
+		snprintf(path, sizeof path, "%s/f", e->dir);
+		unlink(path);
+		rmdir(e->dir);
+		ct_close(e->file);
 	}
 	if (e->stuck) {
 		/* A join that failed with ECANCELED/ETIMEDOUT leaves the task
@@ -422,6 +509,7 @@ static void *deadline_passed_before(void *p)
 	X(recvfrom, NEED_SV)            \
 	X(recvmsg, NEED_SV)             \
 	X(poll, NEED_SV)                \
+	X(poll_out, NEED_FULL)          \
 	X(write, NEED_FULL)             \
 	X(writev, NEED_FULL)            \
 	X(send, NEED_FULL)              \
@@ -430,14 +518,22 @@ static void *deadline_passed_before(void *p)
 	X(accept, NEED_LISTEN)          \
 	X(connect, NEED_BUSY)           \
 	X(join, NEED_STUCK)             \
-	X(pipe_read, NEED_PIPE)
+	X(pipe_read, NEED_PIPE)         \
+	X(pipe_nb_read, NEED_PIPE_NB)   \
+	X(pipe_poll, NEED_PIPE)         \
+	X(pipe_write, NEED_PIPE_FULL)
 
 /* Calls that finish quickly by themselves: cancelled or timed out only
  * before they start (run_blocking then must not run fn). */
 #define IMMEDIATE_OPS(X)                \
 	X(run_blocking, 0)              \
 	X(block_on, 0)                  \
-	X(getaddrinfo, 0)
+	X(getaddrinfo, 0)               \
+	X(tcp_connect, NEED_LISTEN)     \
+	X(openat, NEED_FILE)            \
+	X(fsync, NEED_FILE)             \
+	X(pread, NEED_FILE)             \
+	X(pwrite, NEED_FILE)
 
 #define DEFINE_OP(name, needs) \
 	static const struct op op_desc_##name = { #name, needs, op_##name };

@@ -166,6 +166,14 @@ void ct_close(int fd);
 int ct_closed_fd(void);
 /* Fills fd's send buffer so that the next write would block. */
 int ct_fill_sendbuf(int fd);
+/* True if fd is O_NONBLOCK and FD_CLOEXEC. */
+int ct_is_nonblocking_cloexec(int fd);
+/* A TCP connection on loopback: listener, client and accepted server end. */
+struct ct_tcp_pair {
+	int lfd, client, server;
+};
+void *ct_tcp_pair_open(struct ct_tcp_pair *p); /* NULL, or CT_FAIL */
+void ct_tcp_pair_close(struct ct_tcp_pair *p);
 /* Port of a bound socket (host byte order), or -1. */
 int ct_local_port(int fd);
 /* Writes/reads exactly n bytes with async_std_write/read. */
@@ -189,7 +197,8 @@ struct ct_group {
 	const struct ct_group var = { tname, arr, sizeof(arr) / sizeof((arr)[0]) }
 
 extern const struct ct_group ct_identity_group, ct_tasks_group, ct_time_group,
-	ct_cancel_group, ct_io_group, ct_files_group, ct_offload_group,
-	ct_threads_group, ct_badinput_group;
+	ct_cancel_group, ct_tcp_group, ct_io_group, ct_close_group, ct_appfd_group,
+	ct_files_group,
+	ct_offload_group, ct_threads_group, ct_badinput_group;
 
 #endif

@@ -74,6 +74,9 @@ struct arena_block {
 	max_align_t data[];
 };
 static struct arena_block *arena;
+/* Arenas of failed tests: never freed, but kept reachable so that leak
+ * checkers do not report them. */
+static struct arena_block *graveyard;
 
 void *ct_alloc(size_t n)
 {
@@ -89,11 +92,27 @@ void *ct_alloc(size_t n)
 	return b->data;
 }
 
-static void arena_free(void)
+static void arena_bury(void)
 {
+	pthread_mutex_lock(&record_lock);
 	while (arena) {
 		struct arena_block *b = arena;
 		arena = b->next;
+		b->next = graveyard;
+		graveyard = b;
+	}
+	pthread_mutex_unlock(&record_lock);
+}
+
+static void arena_free(void)
+{
+	pthread_mutex_lock(&record_lock);
+	struct arena_block *list = arena;
+	arena = NULL;
+	pthread_mutex_unlock(&record_lock);
+	while (list) {
+		struct arena_block *b = list;
+		list = b->next;
 		free(b);
 	}
 }
@@ -231,19 +250,19 @@ void harness_run(const char *name, async_std_fn body, void *arg)
 	int nfail = fail_count, nskip = skip_count;
 	pthread_mutex_unlock(&record_lock);
 	if (nfail) {
-		/* Tasks of a failed test may still use its memory: leak it. */
-		arena = NULL;
+		/* Tasks of a failed test may still use its memory. */
+		arena_bury();
 		if (nfail > 1)
 			fail_msg("%s (and %d more failed checks)", fail_text, nfail - 1);
 		fail_msg("%s", fail_text);
 	}
 	if (rc != 0) {
-		arena = NULL;
+		arena_bury();
 		fail_msg("async_std_block_on(test body) returned %d, errno %s", rc,
 			 ct_errname(err));
 	}
 	if (res != NULL) {
-		arena = NULL;
+		arena_bury();
 		fail_msg("test body returned %p without recording a failure", res);
 	}
 	arena_free();
@@ -307,6 +326,30 @@ int ct_fill_sendbuf(int fd)
 	}
 	errno = ENOBUFS;
 	return -1;
+}
+
+int ct_is_nonblocking_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFL), fd_fl = fcntl(fd, F_GETFD);
+	return fl >= 0 && fd_fl >= 0 && (fl & O_NONBLOCK) && (fd_fl & FD_CLOEXEC);
+}
+
+void *ct_tcp_pair_open(struct ct_tcp_pair *p)
+{
+	p->lfd = p->client = p->server = -1;
+	CHECK_OK(p->lfd = async_std_tcp_listen("127.0.0.1", 0, 16));
+	int port = ct_local_port(p->lfd);
+	CHECK_INT(port, >, 0);
+	CHECK_OK(p->client = async_std_tcp_connect("127.0.0.1", port));
+	CHECK_OK(p->server = async_std_accept(p->lfd, NULL, NULL));
+	return NULL;
+}
+
+void ct_tcp_pair_close(struct ct_tcp_pair *p)
+{
+	ct_close(p->client);
+	ct_close(p->server);
+	ct_close(p->lfd);
 }
 
 int ct_local_port(int fd)

@@ -42,9 +42,10 @@ int main(int argc, char **argv)
 		cmocka_set_test_filter(argv[1]);
 
 	static const struct ct_group *const groups[] = {
-		&ct_identity_group, &ct_tasks_group,   &ct_time_group,
-		&ct_cancel_group,   &ct_io_group,      &ct_badinput_group,
-		&ct_files_group,    &ct_offload_group, &ct_threads_group,
+		&ct_identity_group, &ct_tasks_group, &ct_time_group,
+		&ct_cancel_group,   &ct_tcp_group,   &ct_io_group,   &ct_close_group,
+		&ct_appfd_group,    &ct_badinput_group, &ct_files_group,
+		&ct_offload_group,  &ct_threads_group,
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)

@@ -135,8 +135,8 @@ CT_TEST(getrandom_fills_the_whole_buffer)
 	unsigned char *a = ct_alloc(N), *b = ct_alloc(N);
 	CHECK_INT(async_std_getrandom(a, N), ==, N);
 	CHECK_INT(async_std_getrandom(b, N), ==, N);
-	/* 4096 random bytes: every byte value and every 64-byte block should
-	 * appear filled; all-zero blocks or identical buffers mean no fill. */
+	/* An all-zero 64-byte block (odds 2^-512) or two equal buffers mean
+	 * the buffer was not filled. */
 	for (int blk = 0; blk < N; blk += 64) {
 		int nonzero = 0;
 		for (int i = blk; i < blk + 64; i++)
@@ -145,6 +145,21 @@ CT_TEST(getrandom_fills_the_whole_buffer)
 	}
 	CHECK(memcmp(a, b, N) != 0);
 	CHECK_INT(async_std_getrandom(a, 0), ==, 0);
+	return NULL;
+}
+
+CT_TEST(getrandom_of_more_than_one_getrandom2_call_fills_it_all)
+{
+	/* getrandom(2) returns at most 32 MiB - 1 bytes per call. */
+	size_t n = (32u << 20) + 4096;
+	unsigned char *a = ct_alloc(n);
+	CHECK_INT(async_std_getrandom(a, n), ==, n);
+	for (size_t blk = n - 4096; blk < n; blk += 64) {
+		int nonzero = 0;
+		for (size_t i = blk; i < blk + 64; i++)
+			nonzero |= a[i];
+		CHECK_MSG(nonzero, "bytes %zu..%zu are all zero", blk, blk + 63);
+	}
 	return NULL;
 }
 
@@ -158,5 +173,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(getaddrinfo_of_an_unknown_name_fails_with_EAI_NONAME),
 	cmocka_unit_test(getaddrinfo_with_a_bad_numeric_host_fails_with_EAI_NONAME),
 	cmocka_unit_test(getrandom_fills_the_whole_buffer),
+	cmocka_unit_test(getrandom_of_more_than_one_getrandom2_call_fills_it_all),
 };
 CT_GROUP(ct_offload_group, "offload", tests);

@@ -2,6 +2,7 @@
  * tasks.c - spawn, spawn_ex attributes, join, detach, cancel of finished
  * tasks, self, task_id, yield, many tasks, and misuse of handles.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,9 +271,9 @@ CT_TEST(join_of_an_already_joined_task_fails_with_EINVAL)
 
 CT_TEST(stale_handle_never_reaches_a_task_that_reuses_its_slot)
 {
-	/* Many rounds so that slot reuse actually happens whatever the
-	 * allocation policy. */
-	for (uintptr_t i = 0; i < 64; i++) {
+	/* Several rounds so that slot reuse happens whatever the allocation
+	 * policy. */
+	for (uintptr_t i = 0; i < 8; i++) {
 		async_std_task *old = async_std_spawn(plus_one, (void *)i);
 		CHECK(old != NULL);
 		CHECK_OK(async_std_join(old, NULL));
@@ -636,6 +637,75 @@ CT_TEST(block_on_with_null_fn_fails_with_EINVAL)
 	return NULL;
 }
 
+static void *blocking_calls_on_a_small_stack(void *unused)
+{
+	(void)unused;
+	int sv[2];
+	char b[64];
+	CHECK_OK(ct_socketpair(sv));
+	CHECK_INT(async_std_sleep(CT_MS), ==, 0);
+	CHECK_INT(async_std_write(sv[1], "s", 1), ==, 1);
+	CHECK_OK(async_std_poll(sv[0], POLLIN));
+	CHECK_INT(async_std_read(sv[0], b, sizeof b), ==, 1);
+	CHECK_OK(async_std_run_blocking(plus_one, NULL, NULL));
+	struct addrinfo *res = NULL;
+	CHECK_INT(async_std_getaddrinfo("localhost", "80", NULL, &res), ==, 0);
+	async_std_freeaddrinfo(res);
+	int lfd, c, s;
+	CHECK_OK(lfd = async_std_tcp_listen("127.0.0.1", 0, 4));
+	CHECK_OK(c = async_std_tcp_connect("localhost", ct_local_port(lfd)));
+	CHECK_OK(s = async_std_accept(lfd, NULL, NULL));
+	async_std_task *t = async_std_spawn(plus_one, NULL);
+	CHECK(t != NULL);
+	CHECK_OK(async_std_join(t, NULL));
+	ct_close(s);
+	ct_close(c);
+	ct_close(lfd);
+	ct_close(sv[0]);
+	ct_close(sv[1]);
+	return NULL;
+}
+
+CT_TEST(task_with_the_minimum_16k_stack_can_make_every_kind_of_blocking_call)
+{
+	async_std_spawn_attr attr = { .size = sizeof attr, .stack_size = 16 * 1024 };
+	async_std_task *t = async_std_spawn_ex(blocking_calls_on_a_small_stack, NULL, &attr);
+	CHECK(t != NULL);
+	void *res = CT_FAIL;
+	CHECK_OK(async_std_join(t, &res));
+	CHECK(res == NULL);
+	return NULL;
+}
+
+struct self_detach {
+	atomic_int done;
+	int rc, err;
+	uint64_t id;
+};
+
+static void *detaches_itself(void *p)
+{
+	struct self_detach *d = p;
+	errno = 0;
+	d->rc = async_std_detach(async_std_self());
+	d->err = errno;
+	d->id = async_std_task_id(async_std_self());
+	atomic_store(&d->done, 1);
+	return NULL;
+}
+
+CT_TEST(a_task_may_detach_itself)
+{
+	struct self_detach *d = ct_alloc(sizeof *d);
+	async_std_task *t = async_std_spawn(detaches_itself, d);
+	CHECK(t != NULL);
+	CHECK_OK(ct_wait_flag(&d->done, 1));
+	CHECK_MSG(d->rc == 0, "detach of self gave %s", ct_errname(d->err));
+	CHECK_INT(d->id, !=, 0);
+	CHECK_ERRNO(async_std_join(t, NULL), EINVAL);
+	return NULL;
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(spawn_and_join_returns_the_task_result),
 	cmocka_unit_test(join_with_a_null_result_pointer_succeeds),
@@ -673,5 +743,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(ten_thousand_detached_tasks_all_run),
 	cmocka_unit_test(block_on_from_a_task_returns_the_result),
 	cmocka_unit_test(block_on_with_null_fn_fails_with_EINVAL),
+	cmocka_unit_test(task_with_the_minimum_16k_stack_can_make_every_kind_of_blocking_call),
+	cmocka_unit_test(a_task_may_detach_itself),
 };
 CT_GROUP(ct_tasks_group, "tasks", tests);

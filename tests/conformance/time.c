@@ -206,6 +206,60 @@ CT_TEST(deadline_push_affects_only_the_calling_task)
 	return NULL;
 }
 
+struct timer_flag {
+	atomic_int set;
+};
+
+static void *sets_flag_after_a_timer(void *p)
+{
+	struct timer_flag *f = p;
+	if (async_std_sleep(CT_MS) != 0)
+		return CT_FAIL;
+	atomic_store(&f->set, 1);
+	return NULL;
+}
+
+CT_TEST(sleep_0_lets_due_timers_and_other_tasks_of_the_worker_run)
+{
+	/* The other task is LOCAL: it can only run, and its timer only fire,
+	 * when this one's sleep(0) lets them.  Without that, the loop ends
+	 * at the safety deadline with ETIMEDOUT. */
+	struct timer_flag *f = ct_alloc(sizeof *f);
+	async_std_spawn_attr attr = { .size = sizeof attr, .flags = ASYNC_STD_SPAWN_LOCAL };
+	async_std_task *t = async_std_spawn_ex(sets_flag_after_a_timer, f, &attr);
+	CHECK(t != NULL);
+	while (!atomic_load(&f->set))
+		CHECK_OK(async_std_sleep(0));
+	void *res = CT_FAIL;
+	CHECK_OK(async_std_join(t, &res));
+	CHECK(res == NULL);
+	return NULL;
+}
+
+CT_TEST(sleep_of_INT64_MAX_ends_at_the_deadline_with_ETIMEDOUT)
+{
+	int64_t d = async_std_now() + 5 * CT_MS;
+	int64_t prev = async_std_deadline_push(d);
+	CHECK_ERRNO(async_std_sleep(INT64_MAX), ETIMEDOUT);
+	CHECK_INT(async_std_now(), >=, d);
+	CHECK_ERRNO(async_std_sleep_until(INT64_MAX), ETIMEDOUT);
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+CT_TEST(deadline_push_of_INT64_MAX_keeps_the_current_deadline)
+{
+	int64_t outer = atomic_load(&ct_body_deadline);
+	int64_t prev = async_std_deadline_push(INT64_MAX);
+	CHECK_INT(prev, ==, outer);
+	int64_t cur = async_std_deadline_push(-1);
+	async_std_deadline_pop(cur);
+	CHECK_INT(cur, ==, outer);
+	CHECK_INT(async_std_sleep(CT_MS), ==, 0);
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(now_is_positive_and_never_goes_back),
 	cmocka_unit_test(now_advances_at_least_by_the_time_slept),
@@ -224,5 +278,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(deadline_pop_restores_the_outer_deadline),
 	cmocka_unit_test(timeout_is_not_sticky_once_the_deadline_is_popped),
 	cmocka_unit_test(deadline_push_affects_only_the_calling_task),
+	cmocka_unit_test(sleep_0_lets_due_timers_and_other_tasks_of_the_worker_run),
+	cmocka_unit_test(sleep_of_INT64_MAX_ends_at_the_deadline_with_ETIMEDOUT),
+	cmocka_unit_test(deadline_push_of_INT64_MAX_keeps_the_current_deadline),
 };
 CT_GROUP(ct_time_group, "time", tests);
