@@ -15,10 +15,12 @@ INCDIR  ?= $(PREFIX)/include
 CC      ?= cc
 SANITIZE ?=
 
-ifeq ($(SANITIZE),)
-BUILD   ?= build
-else
+ifneq ($(SANITIZE),)
 BUILD   ?= build/$(subst $(comma),-,$(SANITIZE))
+else ifeq ($(VALGRIND),1)
+BUILD   ?= build/valgrind
+else
+BUILD   ?= build
 endif
 comma := ,
 
@@ -123,7 +125,12 @@ endif
 TEST_SUMMARY ?= $(abspath build/test-summary)
 export TEST_SUMMARY
 
-.PHONY: check check-san
+.PHONY: check check-san check-valgrind
+# The conformance suite under valgrind, built with its stack annotations.
+check-valgrind: $(BUILD)/tests/conformance/conformance
+	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=900 \
+		tests/run.sh $(BUILD)/tests/conformance/conformance
+
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-install
 
 # aarch64 must at least compile: every runtime source with the cross compiler.
@@ -146,6 +153,7 @@ test: need-deps
 	@status=0; \
 	$(MAKE) --no-print-directory check || status=1; \
 	$(MAKE) --no-print-directory SANITIZE=address,undefined check-san || status=1; \
+	$(MAKE) --no-print-directory VALGRIND=1 check-valgrind || status=1; \
 	tests/summary.sh $(TEST_SUMMARY); s2=$$?; \
 	[ $$status = 0 ] && [ $$s2 = 0 ]
 

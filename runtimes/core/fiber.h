@@ -38,7 +38,11 @@ void as__ctx_switch(void **save_sp, void *load_sp);
  * [lo, lo+size).  entry must never return; a finished fiber leaves with
  * as__fiber_switch_final().  The new fiber starts with the floating-point
  * control state (MXCSR, x87 control word / FPCR) of the calling thread, as a
- * new thread would.  Neither lo nor size need be aligned. */
+ * new thread would.  Neither lo nor size need be aligned.  Writes the first
+ * frame at the top of the stack (touches its top page).  In annotated builds
+ * f registers with TSan/valgrind: call as__fiber_release() before making f
+ * again or reusing the stack.  f must not move while the fiber exists (a
+ * by-value copy of a finished fiber for release is fine). */
 void as__fiber_make(struct as_fiber *f, void *lo, size_t size, void (*entry)(void *), void *arg);
 
 /* Describe the calling thread's own stack as fiber f (the scheduler's context). */

@@ -161,14 +161,12 @@ static void class_init(struct stack_class *c, unsigned index, size_t size)
 	c->next_slots = SLAB_FIRST_SLOTS;
 }
 
-static struct stack_class *class_find(size_t size)
+/* Slow path of class_find: the first stack of a size.  noinline (and the
+ * other slow paths too) keeps the pool hits free of their register saves. */
+__attribute__((noinline)) static struct stack_class *class_add(size_t size)
 {
-	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
 	struct stack_class *c = NULL;
-
-	for (unsigned i = 0; i < n; i++)
-		if (classes[i].size == size)
-			return &classes[i];
+	unsigned n;
 
 	pthread_mutex_lock(&classes_lock);
 	n = atomic_load_explicit(&nclasses, memory_order_relaxed);
@@ -196,6 +194,16 @@ static struct stack_class *class_find(size_t size)
 out_unlock:
 	pthread_mutex_unlock(&classes_lock);
 	return c;
+}
+
+static inline struct stack_class *class_find(size_t size)
+{
+	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
+
+	for (unsigned i = 0; i < n; i++)
+		if (classes[i].size == size)
+			return &classes[i];
+	return class_add(size);
 }
 
 /* A new slab for c; called with c->lock held (rare: once per slab). */
@@ -277,7 +285,8 @@ static void tcache_fill(struct stack_tcache *t, struct id_list *l, uint32_t n)
 }
 
 /* Slow path of alloc: the global pool, else a fresh slot. */
-static int class_take(struct stack_class *c, struct stack_tcache *t, uint64_t *id)
+__attribute__((noinline)) static int class_take(struct stack_class *c, struct stack_tcache *t,
+						uint64_t *id)
 {
 	struct stack_slab *slab;
 	uint32_t slot;
@@ -409,8 +418,9 @@ static void class_trim_unlock(struct stack_class *c)
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* Hands the oldest half of a full thread cache to the global pool. */
-static void tcache_spill(struct stack_class *c, struct stack_tcache *t, uint32_t n)
+/* Hands the oldest n stacks of a thread cache to the global pool. */
+__attribute__((noinline)) static void tcache_spill(struct stack_class *c, struct stack_tcache *t,
+						   uint32_t n)
 {
 	pthread_mutex_lock(&c->lock);
 	for (uint32_t i = 0; i < n; i++)
@@ -418,6 +428,13 @@ static void tcache_spill(struct stack_class *c, struct stack_tcache *t, uint32_t
 	class_trim_unlock(c);
 	memmove(t->ids, t->ids + n, (t->n - n) * sizeof t->ids[0]);
 	t->n -= n;
+}
+
+__attribute__((noinline)) static void class_put(struct stack_class *c, uint64_t id)
+{
+	pthread_mutex_lock(&c->lock);
+	id_push(&c->warm, id);
+	class_trim_unlock(c);
 }
 
 void as__stack_free(struct as_stack *s)
@@ -433,9 +450,7 @@ void as__stack_free(struct as_stack *s)
 			tcache_spill(c, t, TCACHE_SLOTS / 2);
 		t->ids[t->n++] = id;
 	} else {
-		pthread_mutex_lock(&c->lock);
-		id_push(&c->warm, id);
-		class_trim_unlock(c);
+		class_put(c, id);
 	}
 	s->lo = NULL;
 }
@@ -509,7 +524,7 @@ static void overflow_report(const struct stack_slab *slab, uint32_t slot)
 
 	p = put_str(p, end, "async_std: stack overflow in task ");
 	p = put_u64(p, end, l->task_id);
-	if (l->name) {
+	if (l->name && l->name[0]) {
 		char name[64], *q = name;
 
 		/* Bounded copy: a long name must not push out the advice. */

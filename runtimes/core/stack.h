@@ -25,9 +25,10 @@ int as__stack_alloc(struct as_stack *s, size_t size);
  * stack may have its pages dropped at once. */
 void as__stack_free(struct as_stack *s);
 
-/* Names the owner for the overflow report.  name is not copied: it must stay
- * valid while the stack is in use (the task keeps it).  name may be NULL.
- * Cheap (called on every spawn). */
+/* Names the owner for the overflow report.  name is not copied: pass the
+ * task's own copy, which stays valid while the stack is in use.  name may be
+ * NULL or "" (the report then names only the id).  Cheap (called on every
+ * spawn): two stores into per-slot metadata, never into the stack. */
 void as__stack_label(const struct as_stack *s, uint64_t task_id, const char *name);
 
 /* Per thread that runs fibers: installs a sigaltstack (unless the thread has
