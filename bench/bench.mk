@@ -26,9 +26,10 @@ $(BENCH_DIR)/%: bench/echo/%.c abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
 
-$(BENCH_FLOOR): bench/switch_floor.c bench/bench.h $(wildcard runtimes/core/*.h) $(STUB_A)
+FLOOR_ASM := $(wildcard bench/switch_jmp_$(ARCH).S)
+$(BENCH_FLOOR): bench/switch_floor.c $(FLOOR_ASM) bench/bench.h $(wildcard runtimes/core/*.h) $(STUB_A)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -o $@ $< $(STUB_A) $(APP_LDFLAGS) $(RT_LIBS)
+	$(CC) $(RT_CFLAGS) -o $@ $< $(FLOOR_ASM) $(STUB_A) $(APP_LDFLAGS) $(RT_LIBS)
 
 bench: bench-build
 	BUILD=$(BUILD) bench/run.sh

@@ -41,7 +41,9 @@ BENCHES=(
 )
 # Rows of the table: id | key printed by the program | label | unit.
 ROWS=(
-	"floor|ns_per_switch|switch floor (as__fiber_switch)|ns/switch"
+	"floor|ns_per_switch_ret|switch, runtime form (ret resume)|ns/switch"
+	"floor|ns_per_switch_jmp|switch, jmp resume (bare floor)|ns/switch"
+	"floor|ns_per_switch|switch floor (lower of the two)|ns/switch"
 	"yield|ns_per_yield|yield, 2 tasks SPAWN_LOCAL|ns/yield"
 	"yield|ns_per_round_trip|yield round trip (A->B->A)|ns/rtt"
 	"spawn1|ns_per_task|spawn+join, batch 1|ns/task"

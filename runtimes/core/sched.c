@@ -340,7 +340,10 @@ static void *worker_main(void *arg)
 	snprintf(name, sizeof name, "async_std/%u", w->index);
 	pthread_setname_np(pthread_self(), name);
 	as__fiber_init_thread(&w->sched);
-	as__stack_thread_init();
+	int r = as__stack_thread_init();
+	if (r < 0)
+		as__misuse("worker %u: no alternate signal stack (%s): a task's stack "
+			   "overflow will not be reported", w->index, strerror(-r));
 
 	for (;;) {
 		if (w->timers.n)

@@ -227,7 +227,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		t->name[0] = '\0';
 	}
 	if (!t->own_stack)
-		as__stack_label(&t->stack, t->id, name);
+		as__stack_label(&t->stack, t->id, t->name);
 	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);
 	async_std_task *h = as__task_handle(t);
 	as__enqueue_new(t);
