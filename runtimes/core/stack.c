@@ -35,7 +35,7 @@
  * per-thread cache of TCACHE_SLOTS stacks. */
 #define TCACHE_CLASSES 2
 #define TCACHE_SLOTS 16
-/* Threshold for releasing pooled stacks: a pool keeps at most WARM_BYTES of
+/* Threshold for releasing pooled stacks: a pool keeps at most AS_STACK_WARM_BYTES of
  * stacks (at least WARM_MIN stacks; 1024 stacks of the default 256 KiB) with
  * their pages resident; past that, by batches of TRIM_BATCH, the oldest get
  * MADV_DONTNEED so a million finished tasks do not keep their RSS.  The bytes
@@ -44,7 +44,6 @@
  * batches of 1000 tasks re-faulted every stack: 2450 ns per task instead of
  * 146 (2026-11-22).  The per-thread caches (TCACHE_SLOTS each) are never
  * trimmed. */
-#define WARM_BYTES ((size_t)256 << 20)
 #define WARM_MIN 4
 #define TRIM_BATCH 64
 #define ALTSTACK_BYTES (64 * 1024)
@@ -158,7 +157,7 @@ static void class_init(struct stack_class *c, unsigned index, size_t size)
 {
 	c->size = size;
 	c->index = index;
-	c->warm_max = WARM_BYTES / size;
+	c->warm_max = AS_STACK_WARM_BYTES / size;
 	if (c->warm_max < WARM_MIN)
 		c->warm_max = WARM_MIN;
 	pthread_mutex_init(&c->lock, NULL);

@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Reserved bytes of freed stacks a size class keeps resident before it
+ * releases their pages (stack.c says why this much). */
+#define AS_STACK_WARM_BYTES ((size_t)256 << 20)
+
 struct as_stack {
 	void *lo;      /* usable [lo, lo + size); the guard page is just below lo */
 	size_t size;
