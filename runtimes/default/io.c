@@ -113,90 +113,66 @@ static ssize_t nonsock_io(struct io_op *op, uint32_t events)
 	return io_on_pool(op);
 }
 
-ssize_t as__read(int fd, void *buf, size_t n)
+/* The socket form of a data call: per-call MSG_DONTWAIT, flags untouched. */
+static ssize_t sock_try(struct io_op *op)
+{
+	struct msghdr m = { .msg_iov = (struct iovec *)op->iov, .msg_iovlen = op->n };
+	switch (op->kind) {
+	case IO_READ: return recv(op->fd, op->buf, op->n, MSG_DONTWAIT);
+	case IO_WRITE: return send(op->fd, op->buf, op->n, MSG_DONTWAIT);
+	case IO_READV: return recvmsg(op->fd, &m, MSG_DONTWAIT);
+	case IO_WRITEV: return sendmsg(op->fd, &m, MSG_DONTWAIT);
+	default: errno = ENOTSOCK; return -1;
+	}
+}
+
+/* read/write/readv/writev: the socket form first (the common case costs one
+ * system call); ENOTSOCK sends the call down the non-socket path. */
+static ssize_t data_io(struct io_op *op, uint32_t events)
 {
 	AS_ENTER();
 	for (;;) {
-		ssize_t r = recv(fd, buf, n, MSG_DONTWAIT);
+		ssize_t r = sock_try(op);
 		if (r >= 0)
 			return r;
-		if (errno == ENOTSOCK) {
-			struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
-			return nonsock_io(&op, EPOLLIN);
-		}
+		if (errno == ENOTSOCK)
+			return nonsock_io(op, events);
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)
 			return -1;
-		int w = as__fd_wait(fd, EPOLLIN);
+		int w = as__fd_wait(op->fd, events);
 		if (w < 0)
 			return as__ret(w);
 	}
+}
+
+ssize_t as__read(int fd, void *buf, size_t n)
+{
+	struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
+	return data_io(&op, EPOLLIN);
 }
 
 ssize_t as__write(int fd, const void *buf, size_t n)
 {
-	AS_ENTER();
-	for (;;) {
-		ssize_t r = send(fd, buf, n, MSG_DONTWAIT);
-		if (r >= 0)
-			return r;
-		if (errno == ENOTSOCK) {
-			struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
-			return nonsock_io(&op, EPOLLOUT);
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -1;
-		int w = as__fd_wait(fd, EPOLLOUT);
-		if (w < 0)
-			return as__ret(w);
-	}
+	struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
+	return data_io(&op, EPOLLOUT);
 }
 
 ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
 {
-	AS_ENTER();
-	for (;;) {
-		struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
-		ssize_t r = cnt < 0 ? (errno = EINVAL, -1) : recvmsg(fd, &m, MSG_DONTWAIT);
-		if (r >= 0)
-			return r;
-		if (errno == ENOTSOCK) {
-			struct io_op op = { .kind = IO_READV, .fd = fd, .iov = iov, .n = (size_t)cnt };
-			return nonsock_io(&op, EPOLLIN);
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -1;
-		int w = as__fd_wait(fd, EPOLLIN);
-		if (w < 0)
-			return as__ret(w);
-	}
+	if (cnt < 0)
+		return as__ret(-EINVAL);
+	struct io_op op = { .kind = IO_READV, .fd = fd, .iov = iov, .n = (size_t)cnt };
+	return data_io(&op, EPOLLIN);
 }
 
 ssize_t as__writev(int fd, const struct iovec *iov, int cnt)
 {
-	AS_ENTER();
-	for (;;) {
-		struct msghdr m = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)cnt };
-		ssize_t r = cnt < 0 ? (errno = EINVAL, -1) : sendmsg(fd, &m, MSG_DONTWAIT);
-		if (r >= 0)
-			return r;
-		if (errno == ENOTSOCK) {
-			struct io_op op = { .kind = IO_WRITEV, .fd = fd, .iov = iov, .n = (size_t)cnt };
-			return nonsock_io(&op, EPOLLOUT);
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -1;
-		int w = as__fd_wait(fd, EPOLLOUT);
-		if (w < 0)
-			return as__ret(w);
-	}
+	if (cnt < 0)
+		return as__ret(-EINVAL);
+	struct io_op op = { .kind = IO_WRITEV, .fd = fd, .iov = iov, .n = (size_t)cnt };
+	return data_io(&op, EPOLLOUT);
 }
 
 ssize_t as__pread(int fd, void *buf, size_t n, off_t off)
