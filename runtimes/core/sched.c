@@ -330,6 +330,24 @@ static void idle(struct as_worker *w)
 	atomic_fetch_sub(&as__rt.nsleeping, 1);
 }
 
+/* Start-up handshake: start() waits until every worker has created its
+ * reactor (on its own thread: an io_uring ring with SINGLE_ISSUER must be
+ * created by the thread that submits to it) before anything can be queued. */
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
+static unsigned workers_ready;
+static int start_error;
+
+static void report_ready(int err)
+{
+	pthread_mutex_lock(&start_lock);
+	if (err && !start_error)
+		start_error = err;
+	workers_ready++;
+	pthread_cond_broadcast(&start_cond);
+	pthread_mutex_unlock(&start_lock);
+}
+
 static void *worker_main(void *arg)
 {
 	struct as_worker *w = arg;
@@ -344,6 +362,10 @@ static void *worker_main(void *arg)
 	if (r < 0)
 		as__misuse("worker %u: no alternate signal stack (%s): a task's stack "
 			   "overflow will not be reported", w->index, strerror(-r));
+	r = as__reactor_init(w);
+	report_ready(r);
+	if (r < 0)
+		return NULL;
 
 	for (;;) {
 		if (w->timers.n)
@@ -370,7 +392,6 @@ static void *worker_main(void *arg)
 
 /* ---- start ------------------------------------------------------------- */
 static pthread_once_t start_once = PTHREAD_ONCE_INIT;
-static int start_error;
 static _Atomic int started;
 
 static void start(void)
@@ -381,34 +402,35 @@ static void start(void)
 		start_error = -ENOMEM;
 		return;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++)
 		ws[i].index = i;
-		int r = as__reactor_init(&ws[i]);
-		if (r < 0) {
-			start_error = r;
-			return;
-		}
-	}
 	as__rt.workers = ws;
 	as__rt.nworkers = n;
-	for (unsigned i = 0; i < n; i++) {
+	unsigned created = 0;
+	for (; created < n; created++) {
 		pthread_attr_t a;
 		pthread_attr_init(&a);
 		/* The scheduler loop needs little stack; tasks have their own. */
 		pthread_attr_setstacksize(&a, 256 * 1024);
-		int r = pthread_create(&ws[i].thread, &a, worker_main, &ws[i]);
+		int r = pthread_create(&ws[created].thread, &a, worker_main, &ws[created]);
 		pthread_attr_destroy(&a);
 		if (r) {
-			if (i == 0) {
+			if (created == 0) {
 				start_error = -EAGAIN;
 				return;
 			}
 			/* Fewer workers than asked: run with what started, say so. */
-			as__misuse("could start only %u of %u workers (%s)", i, n, strerror(r));
-			as__rt.nworkers = i;
+			as__misuse("could start only %u of %u workers (%s)", created, n, strerror(r));
 			break;
 		}
 	}
+	pthread_mutex_lock(&start_lock);
+	while (workers_ready < created)
+		pthread_cond_wait(&start_cond, &start_lock);
+	pthread_mutex_unlock(&start_lock);
+	if (start_error)
+		return; /* the workers that did start stay idle */
+	as__rt.nworkers = created;
 	atomic_store(&started, 1);
 }
 

@@ -1,10 +1,53 @@
 /*
- * default.h - what the default runtime's I/O calls need from its reactor.
+ * default.h - the epoll reactor and the I/O calls built on it.  In the
+ * default runtime they are the runtime's own (as__read, as__reactor_init...);
+ * humboldt compiles the same files with -DAS_EPOLL_PREFIXED to get them as
+ * as__epoll_read, as__epoll_reactor_init... for its fallback.
  */
 #ifndef AS_DEFAULT_H
 #define AS_DEFAULT_H
 
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "reactor.h"
+
+#ifdef AS_EPOLL_PREFIXED
+#define AS_EPOLL_FN(name) as__epoll_##name
+struct as_worker;
+const char *as__epoll_reactor_name(void);
+int as__epoll_reactor_init(struct as_worker *w);
+void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns);
+void as__epoll_reactor_notify(struct as_worker *w);
+void as__epoll_reactor_close_fd(struct as_worker *w, int fd);
+ssize_t as__epoll_read(int fd, void *buf, size_t n);
+ssize_t as__epoll_write(int fd, const void *buf, size_t n);
+ssize_t as__epoll_readv(int fd, const struct iovec *iov, int cnt);
+ssize_t as__epoll_writev(int fd, const struct iovec *iov, int cnt);
+ssize_t as__epoll_pread(int fd, void *buf, size_t n, off_t off);
+ssize_t as__epoll_pwrite(int fd, const void *buf, size_t n, off_t off);
+ssize_t as__epoll_recv(int fd, void *buf, size_t n, int flags);
+ssize_t as__epoll_send(int fd, const void *buf, size_t n, int flags);
+ssize_t as__epoll_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+			   socklen_t *l);
+ssize_t as__epoll_sendto(int fd, const void *buf, size_t n, int flags,
+			 const struct sockaddr *a, socklen_t l);
+ssize_t as__epoll_recvmsg(int fd, struct msghdr *m, int flags);
+ssize_t as__epoll_sendmsg(int fd, const struct msghdr *m, int flags);
+int as__epoll_socket(int domain, int type, int proto);
+int as__epoll_bind(int fd, const struct sockaddr *a, socklen_t l);
+int as__epoll_listen(int fd, int backlog);
+int as__epoll_shutdown(int fd, int how);
+int as__epoll_accept(int fd, struct sockaddr *a, socklen_t *l);
+int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l);
+int as__epoll_close(int fd);
+int as__epoll_poll(int fd, short events);
+int as__epoll_openat(int dfd, const char *path, int flags, mode_t mode);
+int as__epoll_fsync(int fd);
+#else
+#define AS_EPOLL_FN(name) as__##name
+#endif
 
 /* Suspends the calling task until fd is ready for `events` (EPOLLIN,
  * EPOLLOUT, ...), honouring its deadline and cancellation; on a plain thread

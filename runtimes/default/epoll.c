@@ -15,7 +15,6 @@
 
 #include "core.h"
 #include "default.h"
-#include "reactor.h"
 
 #define EVENTS_PER_POLL 256
 #define NOTIFY_TOKEN UINT64_MAX
@@ -36,12 +35,12 @@ struct as_reactor {
 	struct epoll_event ev[EVENTS_PER_POLL];
 };
 
-const char *as__reactor_name(void)
+const char *AS_EPOLL_FN(reactor_name)(void)
 {
 	return "epoll";
 }
 
-int as__reactor_init(struct as_worker *w)
+int AS_EPOLL_FN(reactor_init)(struct as_worker *w)
 {
 	struct as_reactor *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -68,7 +67,7 @@ out_free:;
 	return -e;
 }
 
-void as__reactor_notify(struct as_worker *w)
+void AS_EPOLL_FN(reactor_notify)(struct as_worker *w)
 {
 	uint64_t one = 1;
 	ssize_t unused = write(w->reactor->evfd, &one, sizeof one);
@@ -128,7 +127,7 @@ static void dispatch(struct as_reactor *r, int fd, uint32_t revents)
 		(void)arm(r, fd);
 }
 
-void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
+void AS_EPOLL_FN(reactor_poll)(struct as_worker *w, int64_t timeout_ns)
 {
 	struct as_reactor *r = w->reactor;
 	struct timespec ts, *tsp = NULL;
@@ -154,7 +153,7 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 	}
 }
 
-void as__reactor_close_fd(struct as_worker *w, int fd)
+void AS_EPOLL_FN(reactor_close_fd)(struct as_worker *w, int fd)
 {
 	struct as_reactor *r = w->reactor;
 	if (fd < 0 || (size_t)fd >= r->nslots || !r->slots[fd])

@@ -147,19 +147,19 @@ static ssize_t data_io(struct io_op *op, uint32_t events)
 	}
 }
 
-ssize_t as__read(int fd, void *buf, size_t n)
+ssize_t AS_EPOLL_FN(read)(int fd, void *buf, size_t n)
 {
 	struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
 	return data_io(&op, EPOLLIN);
 }
 
-ssize_t as__write(int fd, const void *buf, size_t n)
+ssize_t AS_EPOLL_FN(write)(int fd, const void *buf, size_t n)
 {
 	struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
 	return data_io(&op, EPOLLOUT);
 }
 
-ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
+ssize_t AS_EPOLL_FN(readv)(int fd, const struct iovec *iov, int cnt)
 {
 	if (cnt < 0)
 		return as__ret(-EINVAL);
@@ -167,7 +167,7 @@ ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
 	return data_io(&op, EPOLLIN);
 }
 
-ssize_t as__writev(int fd, const struct iovec *iov, int cnt)
+ssize_t AS_EPOLL_FN(writev)(int fd, const struct iovec *iov, int cnt)
 {
 	if (cnt < 0)
 		return as__ret(-EINVAL);
@@ -175,21 +175,21 @@ ssize_t as__writev(int fd, const struct iovec *iov, int cnt)
 	return data_io(&op, EPOLLOUT);
 }
 
-ssize_t as__pread(int fd, void *buf, size_t n, off_t off)
+ssize_t AS_EPOLL_FN(pread)(int fd, void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_PREAD, .fd = fd, .buf = buf, .n = n, .off = off };
 	return nonsock_io(&op, EPOLLIN);
 }
 
-ssize_t as__pwrite(int fd, const void *buf, size_t n, off_t off)
+ssize_t AS_EPOLL_FN(pwrite)(int fd, const void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_PWRITE, .fd = fd, .buf = (void *)buf, .n = n, .off = off };
 	return nonsock_io(&op, EPOLLOUT);
 }
 
-int as__fsync(int fd)
+int AS_EPOLL_FN(fsync)(int fd)
 {
 	AS_ENTER();
 	if (fcntl(fd, F_GETFD) < 0)
@@ -198,7 +198,7 @@ int as__fsync(int fd)
 	return (int)io_on_pool(&op);
 }
 
-int as__openat(int dirfd, const char *path, int flags, mode_t mode)
+int AS_EPOLL_FN(openat)(int dirfd, const char *path, int flags, mode_t mode)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_OPENAT, .fd = dirfd, .buf = (void *)path,
@@ -222,59 +222,59 @@ int as__openat(int dirfd, const char *path, int flags, mode_t mode)
 		AS_RETRY(fd, events, call);          \
 	} while (0)
 
-ssize_t as__recv(int fd, void *buf, size_t n, int flags)
+ssize_t AS_EPOLL_FN(recv)(int fd, void *buf, size_t n, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recv(fd, buf, n, flags | MSG_DONTWAIT));
 }
 
-ssize_t as__send(int fd, const void *buf, size_t n, int flags)
+ssize_t AS_EPOLL_FN(send)(int fd, const void *buf, size_t n, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, send(fd, buf, n, flags | MSG_DONTWAIT));
 }
 
-ssize_t as__recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a, socklen_t *l)
+ssize_t AS_EPOLL_FN(recvfrom)(int fd, void *buf, size_t n, int flags, struct sockaddr *a, socklen_t *l)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvfrom(fd, buf, n, flags | MSG_DONTWAIT, a, l));
 }
 
-ssize_t as__sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
+ssize_t AS_EPOLL_FN(sendto)(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
 		   socklen_t l)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendto(fd, buf, n, flags | MSG_DONTWAIT, a, l));
 }
 
-ssize_t as__recvmsg(int fd, struct msghdr *m, int flags)
+ssize_t AS_EPOLL_FN(recvmsg)(int fd, struct msghdr *m, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvmsg(fd, m, flags | MSG_DONTWAIT));
 }
 
-ssize_t as__sendmsg(int fd, const struct msghdr *m, int flags)
+ssize_t AS_EPOLL_FN(sendmsg)(int fd, const struct msghdr *m, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT));
 }
 
-int as__socket(int domain, int type, int proto)
+int AS_EPOLL_FN(socket)(int domain, int type, int proto)
 {
 	return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 }
 
-int as__bind(int fd, const struct sockaddr *a, socklen_t l)
+int AS_EPOLL_FN(bind)(int fd, const struct sockaddr *a, socklen_t l)
 {
 	return bind(fd, a, l);
 }
 
-int as__listen(int fd, int backlog)
+int AS_EPOLL_FN(listen)(int fd, int backlog)
 {
 	return listen(fd, backlog);
 }
 
-int as__shutdown(int fd, int how)
+int AS_EPOLL_FN(shutdown)(int fd, int how)
 {
 	return shutdown(fd, how);
 }
@@ -290,7 +290,7 @@ static int ensure_nonblock(int fd)
 	return 0;
 }
 
-int as__accept(int fd, struct sockaddr *a, socklen_t *l)
+int AS_EPOLL_FN(accept)(int fd, struct sockaddr *a, socklen_t *l)
 {
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
@@ -298,7 +298,7 @@ int as__accept(int fd, struct sockaddr *a, socklen_t *l)
 	AS_RETRY(fd, EPOLLIN, accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
-int as__connect(int fd, const struct sockaddr *a, socklen_t l)
+int AS_EPOLL_FN(connect)(int fd, const struct sockaddr *a, socklen_t l)
 {
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
@@ -320,14 +320,14 @@ int as__connect(int fd, const struct sockaddr *a, socklen_t l)
 	}
 }
 
-int as__close(int fd)
+int AS_EPOLL_FN(close)(int fd)
 {
 	as__close_broadcast(fd);
 	as__blocking_close_fd(fd);
 	return close(fd);
 }
 
-int as__poll(int fd, short events)
+int AS_EPOLL_FN(poll)(int fd, short events)
 {
 	AS_ENTER();
 	if (fd < 0)
