@@ -58,13 +58,23 @@ DEFAULT_SRC := $(wildcard runtimes/default/*.c)
 
 DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)))
 
+# humboldt: core + its io_uring reactor + the epoll reactor for its fallback
+# (compiled as as__epoll_*) + the shim with humboldt's settings rows.
+HUMBOLDT_SRC := $(CORE_SRC) runtimes/default/epoll.c runtimes/default/io.c \
+                $(wildcard runtimes/humboldt/*.c) $(SHIM_SRC)
+HUMBOLDT_OBJ := $(patsubst %,$(BUILD)/humboldt/%.o,$(basename $(HUMBOLDT_SRC)))
+HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -DAS_EPOLL_PREFIXED=1 -Iruntimes/default \
+             -Iruntimes/humboldt -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
+HUMBOLDT_SO := $(BUILD)/libhumboldt.so
+HUMBOLDT_A  := $(BUILD)/libhumboldt.a
+
 STUB_SO   := $(BUILD)/libasync_std.so.$(SOVERSION)
 STUB_LINK := $(BUILD)/libasync_std.so
 STUB_A    := $(BUILD)/libasync_std.a
 RT_LIBS   := -ldl -lpthread
 
 .PHONY: all deps need-deps test demo bench install clean
-all: $(STUB_SO) $(STUB_LINK) $(STUB_A)
+all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A)
 
 # ---- the abi stub with the default runtime (weak exports) -----------------
 $(BUILD)/default/%.o: %.c $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
@@ -85,6 +95,24 @@ $(STUB_LINK): $(STUB_SO)
 $(STUB_A): $(DEFAULT_OBJ)
 	@rm -f $@
 	ar rcs $@ $(DEFAULT_OBJ)
+
+# ---- humboldt: strong exports, preloadable -----------------------------------
+$(BUILD)/humboldt/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h shim/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(HB_CFLAGS) -c $< -o $@
+
+$(BUILD)/humboldt/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(HUMBOLDT_SO): $(HUMBOLDT_OBJ) abi/async_std.map
+	$(CC) -shared -o $@ $(HUMBOLDT_OBJ) $(SAN_FLAGS) -Wl,-soname,libhumboldt.so \
+		-Wl,--version-script=abi/async_std.map -Wl,-z,now -Wl,--no-undefined \
+		-luring $(RT_LIBS)
+
+$(HUMBOLDT_A): $(HUMBOLDT_OBJ)
+	@rm -f $@
+	ar rcs $@ $(HUMBOLDT_OBJ)
 
 # ---- dependencies -------------------------------------------------------
 # Installs what the build needs when a header or tool is missing.

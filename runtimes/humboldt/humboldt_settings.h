@@ -1,0 +1,16 @@
+/*
+ * humboldt_settings.h - humboldt's rows of the shim's settings table
+ * (shim/settings.h includes this when built with AS_RUNTIME_SETTINGS_H).
+ */
+#ifndef HUMBOLDT_SETTINGS_H
+#define HUMBOLDT_SETTINGS_H
+
+#define AS_SETTINGS_RUNTIME(X)                                                          \
+	X(ring_entries, unsigned, .name = "HUMBOLDT_RING_ENTRIES", .kind = AS_SET_NUMBER, \
+	  .min = 8, .max = 32768, .dflt = 256, .dflt_doc = "256",                       \
+	  .doc = "Submission queue entries per worker ring (the CQ gets 4x)")          \
+	X(require_uring, unsigned, .name = "HUMBOLDT_REQUIRE_URING", .kind = AS_SET_NUMBER, \
+	  .min = 0, .max = 1, .dflt = 0, .dflt_doc = "0",                               \
+	  .doc = "1: exit with status 2 instead of falling back to epoll")
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * uring.c - humboldt's reactor: the io_uring ring of each worker, the probe
+ * that decides at start between io_uring and the loud epoll fallback, and
+ * submit-and-wait with cancellation that never frees a buffer the kernel
+ * still owns.  The reactor contract (reactor.h) dispatches to the epoll
+ * reactor when io_uring is not available.
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "default.h"
+#include "reactor.h"
+#include "settings.h"
+#include "uring.h"
+
+#define TOKEN_IGNORE 0ull       /* cancels, NOPs: nobody waits for them */
+#define TOKEN_WAKE 1ull         /* the eventfd read of cross-thread wake-ups */
+
+bool hb__uring_on;
+static unsigned ring_entries;
+static unsigned setup_flags;
+
+/* The flag ladder: the cheapest mode the kernel accepts.  DEFER_TASKRUN
+ * (6.1) runs completions only when this thread asks for events; COOP_TASKRUN
+ * (5.19) stops interrupting the thread for them; plain rings work from 5.6. */
+static const unsigned ladder[] = {
+	IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+	0,
+};
+
+/* Sets up a ring, walking down the ladder on EINVAL (flag unknown to this
+ * kernel) and halving the size on ENOMEM (a low memlock limit on old
+ * kernels).  Returns 0 or -errno of the last attempt. */
+static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_used)
+{
+	int r = -EINVAL;
+	for (;;) {
+		for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++) {
+			struct io_uring_params p;
+			memset(&p, 0, sizeof p);
+			/* A CQ 4x the SQ: completions of multishot or linked
+			 * operations never overflow it. */
+			p.flags = ladder[i] | IORING_SETUP_CQSIZE;
+			p.cq_entries = 4 * entries;
+			r = io_uring_queue_init_params(entries, ring, &p);
+			if (r == 0) {
+				*flags_used = ladder[i];
+				return 0;
+			}
+			if (r != -EINVAL)
+				break;
+		}
+		if (r != -ENOMEM || entries <= 8)
+			return r;
+		entries /= 2;
+	}
+}
+
+static int io_uring_disabled_sysctl(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "r");
+	int v = -1;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+void hb__probe(unsigned entries, bool require)
+{
+	struct io_uring ring;
+	ring_entries = entries;
+	int r = ring_setup(&ring, entries, &setup_flags);
+	if (r == 0) {
+		io_uring_queue_exit(&ring);
+		hb__uring_on = true;
+		return;
+	}
+	char why[160];
+	int sysctl = io_uring_disabled_sysctl();
+	if ((r == -EPERM || r == -ENOSYS) && sysctl > 0)
+		snprintf(why, sizeof why, "io_uring_setup: %s (kernel.io_uring_disabled=%d)",
+			 strerror(-r), sysctl);
+	else if (r == -EPERM)
+		snprintf(why, sizeof why, "io_uring_setup: %s (a seccomp filter or "
+			 "container policy forbids io_uring)", strerror(-r));
+	else if (r == -ENOSYS)
+		snprintf(why, sizeof why, "io_uring_setup: %s (no io_uring in this kernel, "
+			 "or a seccomp filter hides it)", strerror(-r));
+	else
+		snprintf(why, sizeof why, "io_uring_setup: %s", strerror(-r));
+	if (require) {
+		as__misuse("humboldt: %s, and HUMBOLDT_REQUIRE_URING=1", why);
+		exit(2);
+	}
+	as__misuse("humboldt: %s; falling back to epoll (same semantics)", why);
+	hb__uring_on = false;
+}
+
+const char *hb__setup_mode(void)
+{
+	if (!hb__uring_on)
+		return "epoll fallback";
+	if (setup_flags & IORING_SETUP_DEFER_TASKRUN)
+		return "io_uring single-issuer, deferred task run";
+	if (setup_flags & IORING_SETUP_COOP_TASKRUN)
+		return "io_uring cooperative task run";
+	return "io_uring";
+}
+
+/* ---- the reactor contract ------------------------------------------------ */
+static void arm_wake(struct as_uring *u)
+{
+	struct io_uring_sqe *sqe = hb__sqe(u);
+	io_uring_prep_read(sqe, u->evfd, &u->evval, sizeof u->evval, 0);
+	io_uring_sqe_set_data64(sqe, TOKEN_WAKE);
+}
+
+const char *as__reactor_name(void)
+{
+	return hb__uring_on ? "io_uring" : "epoll";
+}
+
+int as__reactor_init(struct as_worker *w)
+{
+	if (!hb__uring_on)
+		return as__epoll_reactor_init(w);
+	struct as_uring *u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	int r = ring_setup(&u->ring, ring_entries, &u->setup_flags);
+	if (r < 0)
+		goto out_free;
+	u->evfd = eventfd(0, EFD_CLOEXEC);
+	if (u->evfd < 0) {
+		r = -errno;
+		goto out_exit;
+	}
+	w->reactor = (struct as_reactor *)u;
+	arm_wake(u);
+	io_uring_submit(&u->ring);
+	return 0;
+
+out_exit:
+	io_uring_queue_exit(&u->ring);
+out_free:
+	free(u);
+	return r;
+}
+
+void as__reactor_notify(struct as_worker *w)
+{
+	if (!hb__uring_on) {
+		as__epoll_reactor_notify(w);
+		return;
+	}
+	struct as_uring *u = (struct as_uring *)w->reactor;
+	uint64_t one = 1;
+	ssize_t unused = write(u->evfd, &one, sizeof one);
+	(void)unused;
+}
+
+static void complete(struct as_uring *u, struct io_uring_cqe *cqe)
+{
+	uint64_t data = io_uring_cqe_get_data64(cqe);
+	if (data == TOKEN_IGNORE)
+		return;
+	if (data == TOKEN_WAKE) {
+		arm_wake(u);
+		return;
+	}
+	struct uring_op *op = (struct uring_op *)(uintptr_t)data;
+	op->res = cqe->res;
+	op->done = true;
+	as__unpark(op->parker, AS_WAKE_EVENT);
+}
+
+static void reap(struct as_uring *u)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+	io_uring_for_each_cqe(&u->ring, head, cqe) {
+		complete(u, cqe);
+		n++;
+	}
+	io_uring_cq_advance(&u->ring, n);
+	/* arm_wake may have queued an SQE. */
+	if (io_uring_sq_ready(&u->ring))
+		io_uring_submit(&u->ring);
+}
+
+void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
+{
+	if (!hb__uring_on) {
+		as__epoll_reactor_poll(w, timeout_ns);
+		return;
+	}
+	struct as_uring *u = (struct as_uring *)w->reactor;
+	struct io_uring_cqe *cqe;
+	if (timeout_ns == 0) {
+		/* Deferred task run: completions appear only when we ask. */
+		if (u->setup_flags & IORING_SETUP_DEFER_TASKRUN ||
+		    IO_URING_READ_ONCE(*u->ring.sq.kflags) & IORING_SQ_TASKRUN)
+			io_uring_get_events(&u->ring);
+	} else {
+		struct __kernel_timespec ts = {
+			.tv_sec = timeout_ns / 1000000000,
+			.tv_nsec = timeout_ns % 1000000000,
+		};
+		io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
+						 timeout_ns < 0 ? NULL : &ts, NULL);
+	}
+	reap(u);
+}
+
+void as__reactor_close_fd(struct as_worker *w, int fd)
+{
+	if (!hb__uring_on) {
+		as__epoll_reactor_close_fd(w, fd);
+		return;
+	}
+	struct as_uring *u = (struct as_uring *)w->reactor;
+	bool any = false;
+	for (struct uring_op *op = u->inflight; op; op = op->next) {
+		if (op->fd != fd || op->done)
+			continue;
+		op->closing = true;
+		struct io_uring_sqe *sqe = hb__sqe(u);
+		io_uring_prep_cancel64(sqe, (uint64_t)(uintptr_t)op, 0);
+		io_uring_sqe_set_data64(sqe, TOKEN_IGNORE);
+		any = true;
+	}
+	if (any)
+		io_uring_submit(&u->ring);
+}
+
+/* ---- submit and wait ------------------------------------------------------ */
+struct io_uring_sqe *hb__sqe(struct as_uring *u)
+{
+	struct io_uring_sqe *sqe;
+	while (!(sqe = io_uring_get_sqe(&u->ring)))
+		io_uring_submit(&u->ring);
+	return sqe;
+}
+
+static void link_op(struct as_uring *u, struct uring_op *op)
+{
+	op->prev = NULL;
+	op->next = u->inflight;
+	if (op->next)
+		op->next->prev = op;
+	u->inflight = op;
+}
+
+static void unlink_op(struct as_uring *u, struct uring_op *op)
+{
+	if (op->prev)
+		op->prev->next = op->next;
+	else
+		u->inflight = op->next;
+	if (op->next)
+		op->next->prev = op->prev;
+}
+
+int hb__submit_wait(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_op *op, int fd)
+{
+	int r = as__park_prepare(true);
+	if (r < 0) {
+		/* The SQE is already taken from the ring: make it a no-op. */
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, TOKEN_IGNORE);
+		return r;
+	}
+	*op = (struct uring_op){ .parker = as__self_parker(), .fd = fd };
+	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)op);
+	link_op(u, op);
+	as__fd_waiting_add(fd, 1);
+	io_uring_submit(&u->ring);
+
+	r = as__park_wait(as__deadline());
+	if (r < 0 && !op->done) {
+		/* Deadline or cancel: ask the kernel to cancel, then wait for the
+		 * operation's own completion; until then it owns the buffers. */
+		struct io_uring_sqe *c = hb__sqe(u);
+		io_uring_prep_cancel64(c, (uint64_t)(uintptr_t)op, 0);
+		io_uring_sqe_set_data64(c, TOKEN_IGNORE);
+		io_uring_submit(&u->ring);
+		/* Completions are reaped on this thread, by the scheduler, so
+		 * `done` cannot change between the check and the wait. */
+		while (!op->done) {
+			as__park_prepare(false);
+			as__park_wait(-1);
+		}
+	}
+	as__fd_waiting_add(fd, -1);
+	unlink_op(u, op);
+	if (op->closing && (op->res == -ECANCELED || op->res == -EINTR))
+		return -EBADF;
+	if (r < 0 && (op->res == -ECANCELED || op->res == -EINTR))
+		return r;
+	return op->res; /* completed, even if late: its result stands */
+}
