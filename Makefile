@@ -145,6 +145,7 @@ endif
 -include tests/conformance/conformance.mk
 -include bench/bench.mk
 -include tools/tools.mk
+-include tests/humboldt/humboldt.mk
 
 # ---- make test --------------------------------------------------------
 # Everything in build/, then the same suites in build/address-undefined/
@@ -159,7 +160,7 @@ check-valgrind: $(BUILD)/tests/conformance/conformance
 	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=900 \
 		tests/run.sh $(BUILD)/tests/conformance/conformance
 
-check: all check-abi check-cross check-unit test-shim check-core check-conformance check-install
+check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt check-install
 
 # aarch64 must at least compile: every runtime source with the cross compiler.
 CROSS_CC ?= aarch64-linux-gnu-gcc
@@ -174,7 +175,7 @@ check-cross:
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
-check-san: all check-unit test-shim check-core check-conformance
+check-san: all check-unit test-shim check-core check-conformance check-humboldt
 
 test: need-deps
 	@mkdir -p build && rm -f $(TEST_SUMMARY)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# fallback.sh BUILD - humboldt's loud fallback, for real: a seccomp filter
+# makes io_uring_setup fail, and the program must say why in one line and
+# run on epoll; with HUMBOLDT_REQUIRE_URING=1 it must exit with status 2.
+set -u
+build=${1:?usage: fallback.sh BUILD}
+no_uring=$build/tests/humboldt/no_uring
+probe=$build/tests/humboldt/test_binding
+hb=$(cd "$build" && pwd)/libhumboldt.so
+pass=0 fail=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+check() { # name, then a command that succeeds when the check holds
+	local name=$1
+	shift
+	if "$@"; then
+		echo "fallback: ok   $name"
+		pass=$((pass + 1))
+	else
+		echo "fallback: FAIL $name"
+		sed 's/^/    /' "$out"
+		fail=$((fail + 1))
+	fi
+}
+one_line() { # the output has exactly one line matching $1
+	[ "$(grep -c -- "$1" "$out")" = 1 ]
+}
+
+"$no_uring" env LD_PRELOAD="$hb" "$probe" >/dev/null 2>"$out"
+status=$?
+check "EPERM: runs on epoll (exit 0)" test "$status" = 0
+check "EPERM: one line names the reason" \
+	one_line 'humboldt: io_uring_setup: Operation not permitted (a seccomp filter or container policy forbids io_uring); falling back to epoll'
+
+"$no_uring" -e 38 env LD_PRELOAD="$hb" "$probe" >/dev/null 2>"$out"
+status=$?
+check "ENOSYS: runs on epoll (exit 0)" test "$status" = 0
+check "ENOSYS: one line names the reason" one_line 'io_uring_setup: Function not implemented (no io_uring in this kernel, or a seccomp filter hides it); falling back to epoll'
+
+"$no_uring" env LD_PRELOAD="$hb" HUMBOLDT_REQUIRE_URING=1 "$probe" >/dev/null 2>"$out"
+status=$?
+check "HUMBOLDT_REQUIRE_URING=1: exit status 2" test "$status" = 2
+check "HUMBOLDT_REQUIRE_URING=1: one line says why" \
+	one_line 'and HUMBOLDT_REQUIRE_URING=1'
+
+env LD_PRELOAD="$hb" HUMBOLDT_RING_ENTRIES=4 "$probe" >/dev/null 2>"$out"
+status=$?
+check "HUMBOLDT_RING_ENTRIES=4: exit status 2" test "$status" = 2
+check "HUMBOLDT_RING_ENTRIES=4: one line names the range" \
+	one_line 'HUMBOLDT_RING_ENTRIES=4 is out of range (accepted: 8..32768)'
+
+env LD_PRELOAD="$hb" "$probe" >/dev/null 2>"$out"
+check "io_uring allowed: no fallback line" eval '! grep -q "falling back" "$out"'
+
+echo "$pass passed, $fail failed"
+[ -n "${TEST_SUMMARY:-}" ] && echo "$pass $fail 0" >>"$TEST_SUMMARY"
+[ "$fail" = 0 ]
