@@ -18,6 +18,10 @@
 #include "uring.h"
 
 #define TOKEN_IGNORE 0ull       /* cancels, NOPs: nobody waits for them */
+/* SQEs queued by tasks wait for the worker's next look at the ring (when it
+ * runs out of tasks, or at the latest after the scheduler's poll interval),
+ * so one io_uring_enter submits many; past this many it submits at once. */
+#define SUBMIT_BATCH 32
 #define TOKEN_WAKE 1ull         /* the eventfd read of cross-thread wake-ups */
 
 bool hb__uring_on;
@@ -205,10 +209,12 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 	struct as_uring *u = (struct as_uring *)w->reactor;
 	struct io_uring_cqe *cqe;
 	if (timeout_ns == 0) {
-		/* Deferred task run: completions appear only when we ask. */
-		if (u->setup_flags & IORING_SETUP_DEFER_TASKRUN ||
+		/* Submits what the tasks queued; with deferred task run,
+		 * completions also appear only when we ask. */
+		if (io_uring_sq_ready(&u->ring) ||
+		    u->setup_flags & IORING_SETUP_DEFER_TASKRUN ||
 		    IO_URING_READ_ONCE(*u->ring.sq.kflags) & IORING_SQ_TASKRUN)
-			io_uring_get_events(&u->ring);
+			io_uring_submit_and_get_events(&u->ring);
 	} else {
 		struct __kernel_timespec ts = {
 			.tv_sec = timeout_ns / 1000000000,
@@ -282,7 +288,8 @@ int hb__submit_wait(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_o
 	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)op);
 	link_op(u, op);
 	as__fd_waiting_add(fd, 1);
-	io_uring_submit(&u->ring);
+	if (io_uring_sq_ready(&u->ring) >= SUBMIT_BATCH)
+		io_uring_submit(&u->ring);
 
 	r = as__park_wait(as__deadline());
 	if (r < 0 && !op->done) {
