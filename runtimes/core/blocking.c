@@ -25,6 +25,7 @@ static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static struct as_job *queue_head, *queue_tail;
 static struct as_job *running;          /* jobs on a pool thread now */
 static _Atomic unsigned nrunning;       /* lets close skip the lock */
+static _Atomic unsigned nqueued;        /* jobs waiting for a pool thread */
 static unsigned nthreads, nidle;
 
 static void on_interrupt(int sig)
@@ -52,6 +53,13 @@ static void *pool_main(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "async_std/pool");
+	/* The interrupt must get through even if the application blocks
+	 * SIGURG (it inherits the creator's mask); every other signal is for
+	 * the application's threads, not ours. */
+	sigset_t mask;
+	sigfillset(&mask);
+	sigdelset(&mask, SIGURG);
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	pthread_mutex_lock(&pool_lock);
 	for (;;) {
 		while (!queue_head) {
@@ -63,6 +71,14 @@ static void *pool_main(void *arg)
 		queue_head = job->next;
 		if (!queue_head)
 			queue_tail = NULL;
+		atomic_fetch_sub(&nqueued, 1);
+		if (job->closing) {
+			/* Its fd was closed while it waited: never run it on
+			 * whatever file now has that number. */
+			atomic_store(&job->state, JOB_DONE);
+			as__unpark(job->waiter, AS_WAKE_EVENT);
+			continue;
+		}
 		job->thread = pthread_self();
 		atomic_store(&job->state, JOB_RUNNING);
 		job->run_prev = NULL;
@@ -95,7 +111,10 @@ static void *pool_main(void *arg)
 static int ensure_thread(void)
 {
 	static bool installed;
-	if (nidle > 0 || nthreads >= POOL_MAX)
+	/* An idle thread counts down only once it wakes: jobs queued in a burst
+	 * each need one of their own, or a pipe reader queued first could hold
+	 * the only thread while the writer it waits for sits in the queue. */
+	if (nidle > atomic_load(&nqueued) || nthreads >= POOL_MAX)
 		return 0;
 	if (!installed) {
 		install_interrupt();
@@ -124,6 +143,7 @@ static void dequeue_locked(struct as_job *job)
 		*pp = job->next;
 		if (queue_tail == job)
 			queue_tail = prev;
+		atomic_fetch_sub(&nqueued, 1);
 	}
 }
 
@@ -150,6 +170,7 @@ int as__blocking_run(struct as_job *job, bool interruptible)
 	else
 		queue_head = job;
 	queue_tail = job;
+	atomic_fetch_add(&nqueued, 1);
 	pthread_cond_signal(&pool_cond);
 	pthread_mutex_unlock(&pool_lock);
 
@@ -193,10 +214,13 @@ static struct as_job *running_on(int fd)
 
 void as__blocking_close_fd(int fd)
 {
-	if (fd < 0 || !atomic_load(&nrunning))
+	if (fd < 0 || (!atomic_load(&nrunning) && !atomic_load(&nqueued)))
 		return;
 	pthread_mutex_lock(&pool_lock);
 	struct as_job *j;
+	for (j = queue_head; j; j = j->next)
+		if (j->fd == fd)
+			j->closing = true; /* pool_main ends it unrun */
 	while ((j = running_on(fd))) {
 		/* Repeat until the job has left its system call: a signal that
 		 * arrives just before the call starts interrupts nothing. */

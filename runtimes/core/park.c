@@ -60,6 +60,9 @@ bool as__unpark(struct as_parker *p, int reason)
 			if (p->task)
 				as__make_runnable(p->task);
 			else
+				/* The thread may already have seen WOKEN (a spurious
+				 * futex return) and moved on: then this wakes nobody,
+				 * or a later wait spuriously, which waits re-check. */
 				syscall(SYS_futex, &p->state, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 			return true;
 		}

@@ -110,6 +110,17 @@ static void inbox_push(struct as_worker *w, struct as_task *t)
 	notify(w);
 }
 
+/* Wakes w's waiters on fd; the last worker to do so wakes the closer. */
+static void close_note_done(struct as_worker *w, int fd, struct as_closewait *cw)
+{
+	as__reactor_close_fd(w, fd);
+	/* Read before the decrement: once it reaches 0 the closer may return
+	 * and cw (on its stack) is gone. */
+	struct as_parker *closer = cw->waiter;
+	if (atomic_fetch_sub(&cw->pending, 1) == 1)
+		as__unpark(closer, AS_WAKE_EVENT);
+}
+
 static void inbox_drain(struct as_worker *w)
 {
 	as__spin_lock(&w->inbox_lock);
@@ -126,10 +137,7 @@ static void inbox_drain(struct as_worker *w)
 	}
 	while (notes) {
 		struct as_closenote *next = notes->next;
-		struct as_closewait *cw = notes->wait;
-		as__reactor_close_fd(w, notes->fd);
-		if (atomic_fetch_sub(&cw->pending, 1) == 1)
-			as__unpark(cw->waiter, AS_WAKE_EVENT);
+		close_note_done(w, notes->fd, notes->wait);
 		notes = next;
 	}
 }
@@ -301,6 +309,16 @@ static void run_task(struct as_worker *w, struct as_task *t)
 	after_switch(w);
 }
 
+/* Any not-yet-started task anywhere: a spawner that saw no sleeping worker
+ * did not wake anyone, so a worker about to sleep must look itself. */
+static bool stealable_work(void)
+{
+	for (unsigned i = 0; i < as__rt.nworkers; i++)
+		if (atomic_load(&as__rt.workers[i].fresh_n))
+			return true;
+	return false;
+}
+
 static void idle(struct as_worker *w)
 {
 	atomic_fetch_add(&as__rt.nspinning, 1);
@@ -321,7 +339,7 @@ static void idle(struct as_worker *w)
 	/* Look once more after announcing sleep: a push that happened before
 	 * it did not notify us. */
 	int64_t tmo = w->timers.n ? as__timers_run(w, as__now()) : -1;
-	if (atomic_load(&w->inbox_nonempty) || atomic_load(&w->fresh_n) || w->ready_head)
+	if (atomic_load(&w->inbox_nonempty) || w->ready_head || stealable_work())
 		tmo = 0;
 	as__reactor_poll(w, tmo);
 	w->last_poll = as__now();
@@ -430,7 +448,8 @@ static void start(void)
 	pthread_mutex_unlock(&start_lock);
 	if (start_error)
 		return; /* the workers that did start stay idle */
-	as__rt.nworkers = created;
+	if (created != n)
+		as__rt.nworkers = created; /* rare: running workers read it */
 	atomic_store(&started, 1);
 }
 
@@ -500,9 +519,7 @@ void as__close_broadcast(int fd)
 		notes[i].fd = fd;
 		notes[i].wait = &cw;
 		if (w == tls_worker) {
-			as__reactor_close_fd(w, fd);
-			if (atomic_fetch_sub(&cw.pending, 1) == 1)
-				as__unpark(cw.waiter, AS_WAKE_EVENT);
+			close_note_done(w, fd, &cw);
 			continue;
 		}
 		as__spin_lock(&w->inbox_lock);

@@ -51,7 +51,8 @@ int as__epoll_fsync(int fd);
 
 /* Suspends the calling task until fd is ready for `events` (EPOLLIN,
  * EPOLLOUT, ...), honouring its deadline and cancellation; on a plain thread
- * it waits in poll(2).  0 or -errno (EBADF when the fd is closed meanwhile). */
+ * it waits in poll(2).  0 or -errno: EBADF when the fd is closed meanwhile,
+ * EPERM when epoll cannot watch the fd (regular files, some devices). */
 int as__fd_wait(int fd, uint32_t events);
 
 #endif

@@ -122,9 +122,17 @@ static void dispatch(struct as_reactor *r, int fd, uint32_t revents)
 		}
 		wt = next;
 	}
-	/* ONESHOT disarmed the fd: re-arm it for those still waiting. */
-	if (r->slots[fd])
-		(void)arm(r, fd);
+	/* ONESHOT disarmed the fd: re-arm it for those still waiting.  If that
+	 * fails, wake them: each retries its call and meets the error itself. */
+	if (r->slots[fd] && arm(r, fd) < 0) {
+		wt = r->slots[fd];
+		while (wt) {
+			struct fd_waiter *next = wt->next;
+			unlink_waiter(r, fd, wt);
+			as__unpark(wt->parker, AS_WAKE_EVENT);
+			wt = next;
+		}
+	}
 }
 
 void AS_EPOLL_FN(reactor_poll)(struct as_worker *w, int64_t timeout_ns)
@@ -228,14 +236,17 @@ int as__fd_wait(int fd, uint32_t events)
 		wt.next->prev = &wt;
 	r->slots[fd] = &wt;
 
+	/* Counted before arming: a close that starts after we armed must see
+	 * us and send its note, or we would sleep on a dead registration. */
+	as__fd_waiting_add(fd, 1);
 	ret = arm(r, fd);
 	if (ret < 0) {
 		unlink_waiter(r, fd, &wt);
-		/* EPERM: a regular file or a directory, which epoll cannot watch
-		 * because it is always ready. */
-		return ret == -EPERM ? 0 : ret;
+		as__fd_waiting_add(fd, -1);
+		/* -EPERM: epoll cannot watch it (a regular file, /dev/null):
+		 * the caller decides what that means for its call. */
+		return ret;
 	}
-	as__fd_waiting_add(fd, 1);
 	ret = as__park_prepare(true);
 	if (ret == 0)
 		ret = as__park_wait(as__deadline());

@@ -9,6 +9,7 @@
  * waits in epoll; a blocking one, and every regular file, goes to the pool.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -88,6 +89,9 @@ static ssize_t io_on_pool(struct io_op *op)
 		return io_syscall(op); /* a plain thread may block */
 	op->job.run = io_job_run;
 	op->job.fd = op->kind == IO_OPENAT ? -1 : op->fd;
+	/* Until the job runs: a job its fd's close ends unrun reports EBADF. */
+	op->res = -1;
+	op->err = EINTR;
 	int r = as__blocking_run(&op->job, true);
 	if (r < 0)
 		return as__ret(r);
@@ -100,16 +104,25 @@ static ssize_t io_on_pool(struct io_op *op)
 	return op->res;
 }
 
+/* Regular files and block devices are always "ready": epoll cannot watch
+ * them, and their calls go to the pool.  Pipes, ttys and other devices wait
+ * for readiness in epoll first (plain threads: poll(2), with their deadline),
+ * so a blocked reader holds no pool thread; an O_NONBLOCK one then retries
+ * its call itself, a blocking one runs it on the pool, where it should
+ * return at once. */
 static ssize_t nonsock_io(struct io_op *op, uint32_t events)
 {
 	int fl = fcntl(op->fd, F_GETFL);
-	if (fl < 0)
+	struct stat st;
+	if (fl < 0 || fstat(op->fd, &st) < 0)
 		return -1;
-	if (fl & O_NONBLOCK) {
-		struct stat st;
-		if (fstat(op->fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-			AS_RETRY(op->fd, events, io_syscall(op));
-	}
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+		return io_on_pool(op);
+	if (fl & O_NONBLOCK)
+		AS_RETRY(op->fd, events, io_syscall(op));
+	int w = as__fd_wait(op->fd, events);
+	if (w < 0 && w != -EPERM)
+		return as__ret(w);
 	return io_on_pool(op);
 }
 
@@ -161,7 +174,7 @@ ssize_t AS_EPOLL_FN(write)(int fd, const void *buf, size_t n)
 
 ssize_t AS_EPOLL_FN(readv)(int fd, const struct iovec *iov, int cnt)
 {
-	if (cnt < 0)
+	if (cnt < 0 || cnt > IOV_MAX)
 		return as__ret(-EINVAL);
 	struct io_op op = { .kind = IO_READV, .fd = fd, .iov = iov, .n = (size_t)cnt };
 	return data_io(&op, EPOLLIN);
@@ -169,7 +182,7 @@ ssize_t AS_EPOLL_FN(readv)(int fd, const struct iovec *iov, int cnt)
 
 ssize_t AS_EPOLL_FN(writev)(int fd, const struct iovec *iov, int cnt)
 {
-	if (cnt < 0)
+	if (cnt < 0 || cnt > IOV_MAX)
 		return as__ret(-EINVAL);
 	struct io_op op = { .kind = IO_WRITEV, .fd = fd, .iov = iov, .n = (size_t)cnt };
 	return data_io(&op, EPOLLOUT);
@@ -279,6 +292,12 @@ int AS_EPOLL_FN(shutdown)(int fd, int how)
 	return shutdown(fd, how);
 }
 
+/* 1 ms, as a task or a plain thread: 0, or -1 with ETIMEDOUT/ECANCELED. */
+static int connect_backoff(void)
+{
+	return as__sleep(1000000);
+}
+
 /* accept and connect have no per-call non-blocking flag. */
 static int ensure_nonblock(int fd)
 {
@@ -306,6 +325,15 @@ int AS_EPOLL_FN(connect)(int fd, const struct sockaddr *a, socklen_t l)
 	if (connect(fd, a, l) == 0)
 		return 0;
 	for (;;) {
+		if (errno == EAGAIN) {
+			/* An AF_UNIX listener's backlog is full: nothing to wait
+			 * on, so back off and retry (a deadline or cancel ends it). */
+			if (connect_backoff() < 0)
+				return -1;
+			if (connect(fd, a, l) == 0)
+				return 0;
+			continue;
+		}
 		if (errno != EINPROGRESS && errno != EALREADY && errno != EINTR)
 			return -1;
 		int w = as__fd_wait(fd, EPOLLOUT);
@@ -343,6 +371,16 @@ int AS_EPOLL_FN(poll)(int fd, short events)
 			return (p.revents & POLLNVAL) ? (int)as__ret(-EBADF) : p.revents;
 		/* poll(2) and epoll share the values of POLLIN, POLLOUT, POLLPRI... */
 		int w = as__fd_wait(fd, (uint32_t)(unsigned short)events);
+		if (w == -EPERM) {
+			/* epoll cannot watch it and poll(2) says none of `events`
+			 * will come (a regular file asked for POLLPRI): block as
+			 * poll(2) would, until the deadline or a cancel. */
+			do { /* nothing but the deadline or a cancel ends it */
+				w = as__park_prepare(true);
+				if (w == 0)
+					w = as__park_wait(as__deadline());
+			} while (w == 0);
+		}
 		if (w < 0)
 			return (int)as__ret(w);
 	}
