@@ -105,9 +105,11 @@ $(BUILD)/humboldt/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
-$(HUMBOLDT_SO): $(HUMBOLDT_OBJ) abi/async_std.map
+# Two version scripts, merged by ld: the ABI's node and HUMBOLDT_1.0.
+$(HUMBOLDT_SO): $(HUMBOLDT_OBJ) abi/async_std.map runtimes/humboldt/humboldt.map
 	$(CC) -shared -o $@ $(HUMBOLDT_OBJ) $(SAN_FLAGS) -Wl,-soname,libhumboldt.so \
-		-Wl,--version-script=abi/async_std.map -Wl,-z,now -Wl,--no-undefined \
+		-Wl,--version-script=abi/async_std.map \
+		-Wl,--version-script=runtimes/humboldt/humboldt.map -Wl,-z,now -Wl,--no-undefined \
 		-luring $(RT_LIBS)
 
 $(HUMBOLDT_A): $(HUMBOLDT_OBJ)

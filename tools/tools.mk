@@ -7,6 +7,7 @@ PCDIR   ?= $(LIBDIR)/pkgconfig
 install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A)
 	install -d $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR)
 	install -m 644 abi/async_std.h $(DESTDIR)$(INCDIR)/async_std.h
+	install -m 644 runtimes/humboldt/humboldt.h $(DESTDIR)$(INCDIR)/humboldt.h
 	install -m 755 $(STUB_SO) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(VERSION)
 	ln -sf libasync_std.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(SOVERSION)
 	ln -sf libasync_std.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so

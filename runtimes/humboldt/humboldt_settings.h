@@ -11,6 +11,14 @@
 	  .doc = "Submission queue entries per worker ring (the CQ gets 4x)")          \
 	X(require_uring, unsigned, .name = "HUMBOLDT_REQUIRE_URING", .kind = AS_SET_NUMBER, \
 	  .min = 0, .max = 1, .dflt = 0, .dflt_doc = "0",                               \
-	  .doc = "1: exit with status 2 instead of falling back to epoll")
+	  .doc = "1: exit with status 2 instead of falling back to epoll")              \
+	X(registered_files, unsigned, .name = "HUMBOLDT_REGISTERED_FILES", .kind = AS_SET_NUMBER, \
+	  .min = 1, .max = 32768, .dflt = 1024, .dflt_doc = "1024",                     \
+	  .doc = "Slots of each worker's registered-file table (humboldt_file_register), " \
+		 "at most the RLIMIT_NOFILE soft limit")                                \
+	X(registered_buffers, unsigned, .name = "HUMBOLDT_REGISTERED_BUFFERS",          \
+	  .kind = AS_SET_NUMBER, .min = 0, .max = 1, .dflt = 1, .dflt_doc = "1",        \
+	  .doc = "0: humboldt_buffers_register never pins memory (plain buffers, as when " \
+		 "ulimit -l is too small)")
 
 #endif

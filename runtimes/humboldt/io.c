@@ -4,6 +4,8 @@
  * the epoll fallback use the default runtime's calls (as__epoll_*).  An
  * O_NONBLOCK fd makes the kernel answer -EAGAIN instead of waiting: then a
  * poll on the ring waits for readiness and the operation is tried again.
+ * An fd registered with humboldt_file_register goes by its slot in the
+ * worker's file table (hb__use_fixed).
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -13,19 +15,12 @@
 #include "default.h"
 #include "uring.h"
 
-#define HB_ENTER()                                   \
-	do {                                         \
-		int e_ = as__check_interrupt();      \
-		if (AS_UNLIKELY(e_ < 0))             \
-			return as__ret(e_);          \
-	} while (0)
-
-/* Waits on the ring until fd is ready for `events`; revents or -errno. */
-static int ring_poll(struct as_uring *u, int fd, short events)
+int hb__ring_poll(struct as_uring *u, int fd, short events)
 {
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_poll_add(sqe, fd, (unsigned)(unsigned short)events);
+	hb__use_fixed(u, sqe, fd);
 	return hb__submit_wait(u, sqe, &op, fd);
 }
 
@@ -35,10 +30,11 @@ static int ring_poll(struct as_uring *u, int fd, short events)
 		struct uring_op op_;                                         \
 		struct io_uring_sqe *sqe = hb__sqe(u);                       \
 		prep;                                                        \
+		hb__use_fixed((u), sqe, (fd));                               \
 		int r_ = hb__submit_wait((u), sqe, &op_, (fd));              \
 		if (r_ != -EAGAIN)                                           \
 			return as__ret(r_);                                  \
-		r_ = ring_poll((u), (fd), (events));                         \
+		r_ = hb__ring_poll((u), (fd), (events));                         \
 		if (r_ < 0)                                                  \
 			return as__ret(r_);                                  \
 	}
@@ -187,11 +183,12 @@ int as__connect(int fd, const struct sockaddr *a, socklen_t l)
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_connect(sqe, fd, a, l);
+	hb__use_fixed(u, sqe, fd);
 	int r = hb__submit_wait(u, sqe, &op, fd);
 	/* An O_NONBLOCK socket: the kernel started the connection and said so;
 	 * wait for it on the ring, then finish as a blocking connect would. */
 	while (r == -EINPROGRESS || r == -EALREADY || r == -EAGAIN) {
-		r = ring_poll(u, fd, POLLOUT);
+		r = hb__ring_poll(u, fd, POLLOUT);
 		if (r < 0)
 			return (int)as__ret(r);
 		r = connect(fd, a, l) == 0 || errno == EISCONN ? 0 : -errno;
@@ -210,7 +207,18 @@ int as__poll(int fd, short events)
 	struct pollfd p = { .fd = fd, .events = events };
 	if (poll(&p, 1, 0) > 0)
 		return (p.revents & POLLNVAL) ? (int)as__ret(-EBADF) : p.revents;
-	return (int)as__ret(ring_poll(u, fd, events));
+	int r = hb__ring_poll(u, fd, events);
+	if (r == -EINVAL || r == -EPERM) {
+		/* The kernel cannot poll it (a regular file asked for POLLPRI) and
+		 * poll(2) said none of `events` will come: block as poll(2)
+		 * would, until the deadline or a cancel. */
+		do {
+			r = as__park_prepare(true);
+			if (r == 0)
+				r = as__park_wait(as__deadline());
+		} while (r == 0);
+	}
+	return (int)as__ret(r);
 }
 
 int as__openat(int dfd, const char *path, int flags, mode_t mode)
@@ -234,6 +242,7 @@ int as__fsync(int fd)
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_fsync(sqe, fd, 0);
+	hb__use_fixed(u, sqe, fd);
 	return (int)as__ret(hb__submit_wait(u, sqe, &op, fd));
 }
 

@@ -15,9 +15,10 @@
 #include "default.h"
 #include "reactor.h"
 #include "settings.h"
+#include "ext.h"
 #include "uring.h"
 
-#define TOKEN_IGNORE 0ull       /* cancels, NOPs: nobody waits for them */
+#define TOKEN_IGNORE HB_TOKEN_IGNORE
 /* SQEs queued by tasks wait for the worker's next look at the ring (when it
  * runs out of tasks, or at the latest after the scheduler's poll interval),
  * so one io_uring_enter submits many; past this many it submits at once. */
@@ -25,6 +26,7 @@
 #define TOKEN_WAKE 1ull         /* the eventfd read of cross-thread wake-ups */
 
 bool hb__uring_on;
+unsigned hb__ext_supported;
 static unsigned ring_entries;
 static unsigned setup_flags;
 
@@ -40,7 +42,8 @@ static const unsigned ladder[] = {
 /* Sets up a ring, walking down the ladder on EINVAL (flag unknown to this
  * kernel) and halving the size on ENOMEM (a low memlock limit on old
  * kernels).  Returns 0 or -errno of the last attempt. */
-static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_used)
+static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_used,
+		      unsigned *features)
 {
 	int r = -EINVAL;
 	for (;;) {
@@ -54,6 +57,8 @@ static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_u
 			r = io_uring_queue_init_params(entries, ring, &p);
 			if (r == 0) {
 				*flags_used = ladder[i];
+				if (features)
+					*features = p.features;
 				return 0;
 			}
 			if (r != -EINVAL)
@@ -81,8 +86,16 @@ void hb__probe(unsigned entries, bool require)
 {
 	struct io_uring ring;
 	ring_entries = entries;
-	int r = ring_setup(&ring, entries, &setup_flags);
+	unsigned features = 0;
+	int r = ring_setup(&ring, entries, &setup_flags, &features);
 	if (r == 0) {
+		/* The extensions are gated on what this kernel says it has (a
+		 * kernel without the probe, before 5.6, gets none), never on a
+		 * call failing with EINVAL. */
+		struct io_uring_probe *probe = io_uring_get_probe_ring(&ring);
+		hb__ext_supported = hb__ext_from_probe(probe, features);
+		if (probe)
+			io_uring_free_probe(probe);
 		io_uring_queue_exit(&ring);
 		hb__uring_on = true;
 		return;
@@ -139,7 +152,7 @@ int as__reactor_init(struct as_worker *w)
 	struct as_uring *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	int r = ring_setup(&u->ring, ring_entries, &u->setup_flags);
+	int r = ring_setup(&u->ring, ring_entries, &u->setup_flags, NULL);
 	if (r < 0)
 		goto out_free;
 	u->evfd = eventfd(0, EFD_CLOEXEC);
@@ -181,6 +194,13 @@ static void complete(struct as_uring *u, struct io_uring_cqe *cqe)
 		return;
 	}
 	struct uring_op *op = (struct uring_op *)(uintptr_t)data;
+	/* Extensions' operations (several CQEs, buffer ids): one byte tested
+	 * on the single-shot path. */
+	if (AS_UNLIKELY(op->kind != URING_OP_WAIT)) {
+		struct uring_cb *cb = (struct uring_cb *)op;
+		cb->on_cqe(u, cb, cqe);
+		return;
+	}
 	op->res = cqe->res;
 	op->done = true;
 	as__unpark(op->parker, AS_WAKE_EVENT);
@@ -245,6 +265,11 @@ void as__reactor_close_fd(struct as_worker *w, int fd)
 	}
 	if (any)
 		io_uring_submit(&u->ring);
+	/* The ring's file table holds its own reference: drop it, or the
+	 * close would not close. */
+	if (AS_UNLIKELY(u->fixed_slot != NULL) && (unsigned)fd < u->fixed_cap &&
+	    u->fixed_slot[fd])
+		hb__files_drop(u, fd);
 }
 
 /* ---- submit and wait ------------------------------------------------------ */
@@ -254,6 +279,20 @@ struct io_uring_sqe *hb__sqe(struct as_uring *u)
 	while (!(sqe = io_uring_get_sqe(&u->ring)))
 		io_uring_submit(&u->ring);
 	return sqe;
+}
+
+void hb__sqe_pair(struct as_uring *u, struct io_uring_sqe **a, struct io_uring_sqe **b)
+{
+	while (io_uring_sq_space_left(&u->ring) < 2)
+		io_uring_submit(&u->ring);
+	*a = io_uring_get_sqe(&u->ring);
+	*b = io_uring_get_sqe(&u->ring);
+}
+
+void hb__flush(struct as_uring *u)
+{
+	if (io_uring_sq_ready(&u->ring))
+		io_uring_submit(&u->ring);
 }
 
 static void link_op(struct as_uring *u, struct uring_op *op)
@@ -275,16 +314,38 @@ static void unlink_op(struct as_uring *u, struct uring_op *op)
 		op->next->prev = op->prev;
 }
 
-int hb__submit_wait(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_op *op, int fd)
+void hb__op_arm(struct as_uring *u, struct uring_op *op, int fd)
+{
+	op->fd = fd;
+	op->done = false;
+	op->closing = false;
+	link_op(u, op);
+	as__fd_waiting_add(fd, 1);
+}
+
+void hb__op_disarm(struct as_uring *u, struct uring_op *op)
+{
+	as__fd_waiting_add(op->fd, -1);
+	unlink_op(u, op);
+}
+
+static inline int submit_wait(struct as_uring *u, struct io_uring_sqe *sqe,
+			      struct io_uring_sqe *link, struct uring_op *op, int fd,
+			      uint8_t kind)
 {
 	int r = as__park_prepare(true);
 	if (r < 0) {
-		/* The SQE is already taken from the ring: make it a no-op. */
+		/* The SQEs are already taken from the ring: make them no-ops
+		 * (a LINK_TIMEOUT would read a timespec that is gone). */
 		io_uring_prep_nop(sqe);
 		io_uring_sqe_set_data64(sqe, TOKEN_IGNORE);
+		if (link) {
+			io_uring_prep_nop(link);
+			io_uring_sqe_set_data64(link, TOKEN_IGNORE);
+		}
 		return r;
 	}
-	*op = (struct uring_op){ .parker = as__self_parker(), .fd = fd };
+	*op = (struct uring_op){ .parker = as__self_parker(), .fd = fd, .kind = kind };
 	io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)op);
 	link_op(u, op);
 	as__fd_waiting_add(fd, 1);
@@ -313,4 +374,21 @@ int hb__submit_wait(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_o
 	if (r < 0 && (op->res == -ECANCELED || op->res == -EINTR))
 		return r;
 	return op->res; /* completed, even if late: its result stands */
+}
+
+int hb__submit_wait(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_op *op, int fd)
+{
+	return submit_wait(u, sqe, NULL, op, fd, URING_OP_WAIT);
+}
+
+int hb__submit_wait_cb(struct as_uring *u, struct io_uring_sqe *sqe, struct uring_cb *cb, int fd)
+{
+	cb->cqe_flags = 0;
+	return submit_wait(u, sqe, NULL, &cb->op, fd, URING_OP_CALLBACK);
+}
+
+int hb__submit_wait_linked(struct as_uring *u, struct io_uring_sqe *sqe,
+			   struct io_uring_sqe *link, struct uring_op *op, int fd)
+{
+	return submit_wait(u, sqe, link, op, fd, URING_OP_WAIT);
 }

@@ -1,7 +1,10 @@
 # humboldt.mk - humboldt's own checks (included by the top Makefile): the
 # unchanged conformance binary under LD_PRELOAD, statically linked with
 # libhumboldt.a, and under the seccomp-forced fallback; the binding test; the
-# fallback's one line and HUMBOLDT_* validation.
+# fallback's one line and HUMBOLDT_* validation; the extension API
+# (humboldt.h) on io_uring, on the fallback (ENOTSUP), on a kernel without
+# the probe (skips), with a low `ulimit -l`, and its weak-symbol idiom both
+# ways.
 
 HB_TEST_DIR := $(BUILD)/tests/humboldt
 HB_PRELOAD  := $(abspath $(HUMBOLDT_SO))
@@ -24,11 +27,35 @@ $(HB_TEST_DIR)/test_binding-static: tests/humboldt/test_binding.c $(HUMBOLDT_A)
 	$(CC) $(APP_CFLAGS) -Iruntimes/core -o $@ $< $(APP_LDFLAGS) -Wl,--export-dynamic \
 		$(HUMBOLDT_A) -luring $(RT_LIBS) -lcmocka
 
+$(HB_TEST_DIR)/low_memlock: tests/humboldt/low_memlock.c
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS)
+
+# Linked against the abi stub only, with humboldt.h's functions weak: it runs
+# under LD_PRELOAD=libhumboldt.so.
+$(HB_TEST_DIR)/test_ext: tests/humboldt/test_ext.c runtimes/humboldt/humboldt.h $(STUB_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -DHUMBOLDT_WEAK -o $@ $< $(APP_LDFLAGS) \
+		-L$(BUILD) -lasync_std -Wl,-rpath,'$$ORIGIN/../..' -luring -lcmocka
+
+$(HB_TEST_DIR)/test_ext-static: tests/humboldt/test_ext.c runtimes/humboldt/humboldt.h $(HUMBOLDT_A)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -o $@ $< $(APP_LDFLAGS) $(HUMBOLDT_A) -luring \
+		$(RT_LIBS) -lcmocka
+
+# The idiom of humboldt.h: no humboldt header, no humboldt library.
+$(HB_TEST_DIR)/weak_idiom: tests/humboldt/weak_idiom.c $(STUB_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lasync_std \
+		-Wl,-rpath,'$$ORIGIN/../..'
+
 $(CONF_HB_STATIC): $(CONF_OBJ) $(HUMBOLDT_A)
 	$(CC) -o $@ $(CONF_OBJ) $(APP_LDFLAGS) $(HUMBOLDT_A) -luring -lcmocka $(RT_LIBS)
 
 HB_TESTS := $(HB_TEST_DIR)/no_uring $(HB_TEST_DIR)/test_binding \
-            $(HB_TEST_DIR)/test_binding-static $(CONF_HB_STATIC) $(CONF_BIN)
+            $(HB_TEST_DIR)/test_binding-static $(CONF_HB_STATIC) $(CONF_BIN) \
+            $(HB_TEST_DIR)/low_memlock $(HB_TEST_DIR)/test_ext $(HB_TEST_DIR)/test_ext-static \
+            $(HB_TEST_DIR)/weak_idiom
 
 .PHONY: check-humboldt
 check-humboldt: $(HB_TESTS) $(HUMBOLDT_SO)
@@ -41,3 +68,20 @@ check-humboldt: $(HB_TESTS) $(HUMBOLDT_SO)
 	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
 		tests/run.sh $(CONF_BIN)
 	$(HB_ENV) tests/humboldt/fallback.sh $(BUILD)
+	@echo "== humboldt: extensions (humboldt.h), preloaded and static"
+	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" tests/run.sh $(HB_TEST_DIR)/test_ext
+	tests/run.sh $(HB_TEST_DIR)/test_ext-static
+	@echo "== humboldt: extensions on the epoll fallback (every call: ENOTSUP)"
+	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
+		tests/run.sh $(HB_TEST_DIR)/test_ext
+	@echo "== humboldt: extensions on a kernel without the io_uring probe (ENOTSUP, skips)"
+	RUN_PREFIX="$(HB_TEST_DIR)/no_uring -p env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
+		tests/run.sh $(HB_TEST_DIR)/test_ext
+	@echo "== humboldt: registered buffers with a low ulimit -l"
+	$(HB_ENV) tests/humboldt/memlock.sh $(BUILD)
+	@echo "== humboldt: the weak-symbol idiom, without and with humboldt"
+	tests/run.sh --env 'WEAK_IDIOM_EXPECT=portable' $(HB_TEST_DIR)/weak_idiom
+	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
+		tests/run.sh --env 'WEAK_IDIOM_EXPECT=extension' $(HB_TEST_DIR)/weak_idiom
+	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
+		tests/run.sh --env 'WEAK_IDIOM_EXPECT=enotsup' $(HB_TEST_DIR)/weak_idiom
