@@ -15,7 +15,7 @@ static void config_load(void)
 	const struct as_settings *s = as__settings();
 	config.threads = s->threads;
 	config.stack_size = s->stack_size;
-	hb__probe(s->ring_entries, s->require_uring);
+	hb__probe(s->ring_entries, s->require_uring, s->threads);
 }
 
 const struct as_config *as__config(void)

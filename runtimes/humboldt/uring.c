@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "default.h"
@@ -26,6 +27,8 @@
 #define TOKEN_WAKE 1ull         /* the eventfd read of cross-thread wake-ups */
 
 bool hb__uring_on;
+bool *hb__worker_ring;
+static bool require_uring;
 unsigned hb__ext_supported;
 static unsigned ring_entries;
 static unsigned setup_flags;
@@ -82,12 +85,36 @@ static int io_uring_disabled_sysctl(void)
 	return v;
 }
 
-void hb__probe(unsigned entries, bool require)
+/* Why io_uring_setup failed, for the one line the fallback prints. */
+static void explain(int r, char *why, size_t n)
+{
+	int sysctl = io_uring_disabled_sysctl();
+	struct rlimit ml;
+	if ((r == -EPERM || r == -ENOSYS) && sysctl > 0)
+		snprintf(why, n, "io_uring_setup: %s (kernel.io_uring_disabled=%d)",
+			 strerror(-r), sysctl);
+	else if (r == -EPERM)
+		snprintf(why, n, "io_uring_setup: %s (a seccomp filter or "
+			 "container policy forbids io_uring)", strerror(-r));
+	else if (r == -ENOSYS)
+		snprintf(why, n, "io_uring_setup: %s (no io_uring in this kernel, "
+			 "or a seccomp filter hides it)", strerror(-r));
+	else if (r == -ENOMEM && getrlimit(RLIMIT_MEMLOCK, &ml) == 0 &&
+		 ml.rlim_cur != RLIM_INFINITY)
+		snprintf(why, n, "io_uring_setup: %s (ulimit -l is %llu KiB)", strerror(-r),
+			 (unsigned long long)ml.rlim_cur / 1024);
+	else
+		snprintf(why, n, "io_uring_setup: %s", strerror(-r));
+}
+
+void hb__probe(unsigned entries, bool require, unsigned threads)
 {
 	struct io_uring ring;
 	ring_entries = entries;
+	require_uring = require;
 	unsigned features = 0;
-	int r = ring_setup(&ring, entries, &setup_flags, &features);
+	hb__worker_ring = calloc(threads, sizeof(*hb__worker_ring));
+	int r = hb__worker_ring ? ring_setup(&ring, entries, &setup_flags, &features) : -ENOMEM;
 	if (r == 0) {
 		/* The extensions are gated on what this kernel says it has (a
 		 * kernel without the probe, before 5.6, gets none), never on a
@@ -97,22 +124,13 @@ void hb__probe(unsigned entries, bool require)
 		if (probe)
 			io_uring_free_probe(probe);
 		io_uring_queue_exit(&ring);
+		for (unsigned i = 0; i < threads; i++)
+			hb__worker_ring[i] = true;
 		hb__uring_on = true;
 		return;
 	}
 	char why[160];
-	int sysctl = io_uring_disabled_sysctl();
-	if ((r == -EPERM || r == -ENOSYS) && sysctl > 0)
-		snprintf(why, sizeof why, "io_uring_setup: %s (kernel.io_uring_disabled=%d)",
-			 strerror(-r), sysctl);
-	else if (r == -EPERM)
-		snprintf(why, sizeof why, "io_uring_setup: %s (a seccomp filter or "
-			 "container policy forbids io_uring)", strerror(-r));
-	else if (r == -ENOSYS)
-		snprintf(why, sizeof why, "io_uring_setup: %s (no io_uring in this kernel, "
-			 "or a seccomp filter hides it)", strerror(-r));
-	else
-		snprintf(why, sizeof why, "io_uring_setup: %s", strerror(-r));
+	explain(r, why, sizeof why);
 	if (require) {
 		as__misuse("humboldt: %s, and HUMBOLDT_REQUIRE_URING=1", why);
 		exit(2);
@@ -147,14 +165,28 @@ const char *as__reactor_name(void)
 
 int as__reactor_init(struct as_worker *w)
 {
-	if (!hb__uring_on)
+	if (!hb__on(w))
 		return as__epoll_reactor_init(w);
 	struct as_uring *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	int r = ring_setup(&u->ring, ring_entries, &u->setup_flags, NULL);
-	if (r < 0)
-		goto out_free;
+	if (r < 0) {
+		/* The probe's ring worked but this one does not (every ring
+		 * counts against a low `ulimit -l`): this worker runs epoll. */
+		char why[160];
+		explain(r, why, sizeof why);
+		free(u);
+		if (require_uring) {
+			as__misuse("humboldt: worker %u: %s, and HUMBOLDT_REQUIRE_URING=1",
+				   w->index, why);
+			exit(2);
+		}
+		as__misuse("humboldt: worker %u: %s; this worker falls back to epoll "
+			   "(same semantics)", w->index, why);
+		hb__worker_ring[w->index] = false;
+		return as__epoll_reactor_init(w);
+	}
 	u->evfd = eventfd(0, EFD_CLOEXEC);
 	if (u->evfd < 0) {
 		r = -errno;
@@ -167,14 +199,13 @@ int as__reactor_init(struct as_worker *w)
 
 out_exit:
 	io_uring_queue_exit(&u->ring);
-out_free:
 	free(u);
 	return r;
 }
 
 void as__reactor_notify(struct as_worker *w)
 {
-	if (!hb__uring_on) {
+	if (!hb__on(w)) {
 		as__epoll_reactor_notify(w);
 		return;
 	}
@@ -222,7 +253,7 @@ static void reap(struct as_uring *u)
 
 void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 {
-	if (!hb__uring_on) {
+	if (!hb__on(w)) {
 		as__epoll_reactor_poll(w, timeout_ns);
 		return;
 	}
@@ -248,7 +279,7 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 
 void as__reactor_close_fd(struct as_worker *w, int fd)
 {
-	if (!hb__uring_on) {
+	if (!hb__on(w)) {
 		as__epoll_reactor_close_fd(w, fd);
 		return;
 	}

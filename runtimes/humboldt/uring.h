@@ -57,19 +57,28 @@ struct as_uring {
 	struct hb_ring_ext *ext;    /* NULL until an extension needs it */
 };
 
-/* True once the probe at start found io_uring usable: every worker runs a
- * ring.  False: every worker runs the epoll reactor (the loud fallback). */
+/* True once the probe at start found io_uring usable.  False: every worker
+ * runs the epoll reactor (the loud fallback). */
 extern bool hb__uring_on;
+/* Per worker: its own ring could be set up.  A worker whose ring fails after
+ * the probe succeeded (ENOMEM under a low `ulimit -l`: every ring counts)
+ * says so in one line and runs the epoll reactor. */
+extern bool *hb__worker_ring;
 
-/* Decides hb__uring_on (once, before the workers start); prints the
- * fallback line, or exits with status 2 under HUMBOLDT_REQUIRE_URING=1. */
-void hb__probe(unsigned entries, bool require);
+/* Decides hb__uring_on (once, before the `threads` workers start); prints
+ * the fallback line, or exits with status 2 under HUMBOLDT_REQUIRE_URING=1. */
+void hb__probe(unsigned entries, bool require, unsigned threads);
+
+static inline bool hb__on(const struct as_worker *w)
+{
+	return hb__uring_on && hb__worker_ring[w->index];
+}
 
 /* The calling task's ring, or NULL (plain thread, or epoll fallback). */
 static inline struct as_uring *hb__ring(void)
 {
 	struct as_worker *w;
-	if (!hb__uring_on || !(w = as__worker()) || !w->cur)
+	if (!hb__uring_on || !(w = as__worker()) || !w->cur || !hb__worker_ring[w->index])
 		return NULL;
 	return (struct as_uring *)w->reactor;
 }

@@ -53,6 +53,15 @@ check "HUMBOLDT_RING_ENTRIES=4: one line names the range" \
 env LD_PRELOAD="$hb" "$probe" >/dev/null 2>"$out"
 check "io_uring allowed: no fallback line" eval '! grep -q "falling back" "$out"'
 
+# Every ring counts against a low `ulimit -l`: the probe's ring fits, some
+# worker's does not; that worker says so and runs epoll, the program works.
+"$build/tests/humboldt/low_memlock" 64 env LD_PRELOAD="$hb" ASYNC_STD_THREADS=8 \
+	HUMBOLDT_RING_ENTRIES=8 "$probe" >/dev/null 2>"$out"
+status=$?
+check "ulimit -l 64, 8 workers: runs (exit 0)" test "$status" = 0
+check "ulimit -l 64, 8 workers: a line per worker that fell back" \
+	grep -q 'humboldt: worker [0-9]*: io_uring_setup: Cannot allocate memory (ulimit -l is 64 KiB); this worker falls back to epoll' "$out"
+
 echo "$pass passed, $fail failed"
 [ -n "${TEST_SUMMARY:-}" ] && echo "$pass $fail 0" >>"$TEST_SUMMARY"
 [ "$fail" = 0 ]
