@@ -246,6 +246,147 @@ ssize_t async_std_getrandom(void *buf, size_t n);
 int async_std_run_blocking(async_std_fn fn, void *arg, void **result);
 
 /* ------------------------------------------------------------------ */
+/* Sync: mutexes, condition variables, channels, semaphores, groups     */
+/* ------------------------------------------------------------------ */
+/*
+ * Opaque objects created by the runtime, usable from tasks on any worker and
+ * from plain threads (where a wait blocks the thread).  Shared rules:
+ *  - Wake-ups are FIFO: waiters are served in the order they started to
+ *    wait, and a wake-up is never lost (a waiter whose deadline or
+ *    cancellation came first is skipped and the next one served).
+ *  - Every wait fails with ETIMEDOUT once the caller's deadline has passed
+ *    and with ECANCELED once the task is cancelled.  A call that must wait
+ *    checks this on entry too (mutex_lock only when it has to wait).  A
+ *    waiter that was served when its deadline passed keeps what it was
+ *    served and succeeds.
+ *  - A NULL object gives EINVAL.  destroy fails with EBUSY, changing
+ *    nothing, while anyone waits on the object (a mutex: also while it is
+ *    locked); the object must not be used after a successful destroy.
+ */
+typedef struct async_std_mutex async_std_mutex;
+typedef struct async_std_cond async_std_cond;
+typedef struct async_std_chan async_std_chan;
+typedef struct async_std_sem async_std_sem;
+typedef struct async_std_group async_std_group;
+
+/* A new unlocked mutex, or NULL with ENOMEM. */
+async_std_mutex *async_std_mutex_create(void);
+/* Locks m, waiting (FIFO) while another task or thread holds it.  It is not
+ * recursive.  Unlocking hands m to the first waiter, so a newcomer cannot
+ * overtake waiters.  An uncontended lock costs one atomic operation and
+ * succeeds even when the task is cancelled or past its deadline.  Returns 0,
+ * or -1 with EINVAL, ETIMEDOUT or ECANCELED (m not locked). */
+int async_std_mutex_lock(async_std_mutex *m);
+/* Locks m if it is free and nobody waits for it.  Returns 0, or -1 with
+ * EBUSY (held by someone) or EINVAL.  Never blocks. */
+int async_std_mutex_trylock(async_std_mutex *m);
+/* Unlocks m (any task or thread may unlock it).  Returns 0, or -1 with
+ * EINVAL, or EPERM (m was not locked; one line on stderr). */
+int async_std_mutex_unlock(async_std_mutex *m);
+/* Frees m.  Returns 0, or -1 with EBUSY (locked or waited on) or EINVAL. */
+int async_std_mutex_destroy(async_std_mutex *m);
+
+/* A new condition variable, or NULL with ENOMEM. */
+async_std_cond *async_std_cond_create(void);
+/* Unlocks m (which the caller holds), waits for a signal or broadcast on c
+ * and locks m again.  m is locked again when it returns, also when it fails
+ * with ETIMEDOUT or ECANCELED (the relock itself ignores deadline and
+ * cancellation).  As with pthread_cond_wait, re-check the predicate in a
+ * loop.  Returns 0, or -1 with EINVAL, EPERM (m not locked; m stays
+ * unlocked), ETIMEDOUT or ECANCELED. */
+int async_std_cond_wait(async_std_cond *c, async_std_mutex *m);
+/* Wakes the longest-waiting waiter of c, if any.  Returns 0 (-1/EINVAL). */
+int async_std_cond_signal(async_std_cond *c);
+/* Wakes every waiter of c.  Returns 0 (-1/EINVAL). */
+int async_std_cond_broadcast(async_std_cond *c);
+/* Frees c.  Returns 0, or -1 with EBUSY (waited on) or EINVAL. */
+int async_std_cond_destroy(async_std_cond *c);
+
+/* A bounded channel of elements of elem_size bytes (0 is allowed: a channel
+ * of events) holding up to capacity elements; capacity 0 is a rendezvous: a
+ * send completes only when a receiver takes the element.  NULL with EINVAL
+ * (elem_size * capacity overflows) or ENOMEM. */
+async_std_chan *async_std_chan_create(size_t elem_size, size_t capacity);
+/* Copies elem_size bytes from elem into ch, waiting (FIFO) while the buffer
+ * is full or, for capacity 0, until a receiver takes it.  Returns 0, or -1
+ * with EPIPE (ch is closed, also while waiting: the element was not sent),
+ * EINVAL, ETIMEDOUT or ECANCELED (not sent). */
+int async_std_chan_send(async_std_chan *ch, const void *elem);
+/* Takes the oldest element of ch into elem (elem_size bytes), waiting
+ * (FIFO) while ch is empty.  Returns 0, or -1 with EPIPE (ch is closed and
+ * empty), EINVAL, ETIMEDOUT or ECANCELED (nothing received). */
+int async_std_chan_recv(async_std_chan *ch, void *elem);
+/* As send and recv, without waiting: -1 with EAGAIN when they would wait.
+ * They do not check deadline or cancellation. */
+int async_std_chan_try_send(async_std_chan *ch, const void *elem);
+int async_std_chan_try_recv(async_std_chan *ch, void *elem);
+/* Closes ch: waiting and later senders fail with EPIPE; receivers get what
+ * is buffered, then EPIPE.  Returns 0, or -1 with EPIPE (already closed) or
+ * EINVAL. */
+int async_std_chan_close(async_std_chan *ch);
+/* Frees ch and whatever it still buffers.  Returns 0, or -1 with EBUSY
+ * (someone waits on it, in a send, recv or select) or EINVAL. */
+int async_std_chan_destroy(async_std_chan *ch);
+
+#define ASYNC_STD_CHAN_SEND 1
+#define ASYNC_STD_CHAN_RECV 2
+
+/* One operation of async_std_chan_select. */
+typedef struct async_std_chan_op {
+	async_std_chan *chan; /* NULL: the entry is ignored (never ready) */
+	int op;               /* ASYNC_STD_CHAN_SEND or ASYNC_STD_CHAN_RECV */
+	void *elem;           /* what to send, or where to receive */
+	int err;              /* out, for the entry performed: 0, or EPIPE when
+	                         its channel was closed (nothing sent or received) */
+} async_std_chan_op;
+
+/* Waits until one of the n operations can complete, performs exactly that
+ * one and returns its index.  An operation on a closed channel counts as
+ * ready (a recv once the buffer is drained): select returns its index with
+ * ops[i].err = EPIPE.  When several are ready, each is equally likely to be
+ * chosen, so no channel starves.  The same channel may appear more than
+ * once.  Returns the index, or -1 with EINVAL (ops NULL, n 0 or above 65536,
+ * an unknown op, or no entry with a channel), ENOMEM, ETIMEDOUT or ECANCELED
+ * (nothing performed). */
+int async_std_chan_select(async_std_chan_op *ops, size_t n);
+
+/* A counting semaphore with `value` permits, or NULL with ENOMEM. */
+async_std_sem *async_std_sem_create(unsigned value);
+/* Takes a permit, waiting (FIFO) while there is none.  Returns 0, or -1 with
+ * EINVAL, ETIMEDOUT or ECANCELED. */
+int async_std_sem_acquire(async_std_sem *s);
+/* Takes a permit if one is free.  Returns 0, or -1 with EAGAIN or EINVAL. */
+int async_std_sem_try_acquire(async_std_sem *s);
+/* Returns a permit (to the first waiter, if any).  Returns 0, or -1 with
+ * EOVERFLOW (UINT_MAX permits already) or EINVAL. */
+int async_std_sem_release(async_std_sem *s);
+/* Frees s.  Returns 0, or -1 with EBUSY (waited on) or EINVAL. */
+int async_std_sem_destroy(async_std_sem *s);
+
+/* A task group: tasks that can be waited for and cancelled together.  A new
+ * empty group, or NULL with ENOMEM. */
+async_std_group *async_std_group_create(void);
+/* Spawns fn(arg) as a member of g (its return value is dropped).  A member
+ * spawned while a cancel of g is in progress is cancelled at once.  Does not
+ * block.  Returns 0, or -1 with EINVAL (g or fn NULL), ENOMEM or EAGAIN. */
+int async_std_group_spawn(async_std_group *g, async_std_fn fn, void *arg);
+/* Waits until every member of g has finished (at once if none).  Returns 0,
+ * or -1 with EINVAL, EDEADLK (the caller is a member of g), ETIMEDOUT or
+ * ECANCELED. */
+int async_std_group_wait(async_std_group *g);
+/* Cancels every member of g (their blocking calls fail with ECANCELED, from
+ * now until the group is empty again) and waits until all have ended.
+ * Returns 0, or -1 with EINVAL, ETIMEDOUT or ECANCELED (the members are
+ * cancelled but may still be running); a member cancelling its own group
+ * cancels itself too, so it gets ECANCELED. */
+int async_std_group_cancel(async_std_group *g);
+/* Cancels what is left of g, waits until every member has ended (this wait
+ * ignores the caller's deadline and cancellation: the members use g) and
+ * frees g.  Returns 0, or -1 with EINVAL, EDEADLK (the caller is a member)
+ * or EBUSY (someone waits on g: nothing was cancelled). */
+int async_std_group_destroy(async_std_group *g);
+
+/* ------------------------------------------------------------------ */
 /* The function table                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -307,6 +448,35 @@ struct async_std_ops {
 	ssize_t (*getrandom)(void *, size_t);
 
 	int (*run_blocking)(async_std_fn, void *, void **);
+
+	async_std_mutex *(*mutex_create)(void);
+	int (*mutex_lock)(async_std_mutex *);
+	int (*mutex_trylock)(async_std_mutex *);
+	int (*mutex_unlock)(async_std_mutex *);
+	int (*mutex_destroy)(async_std_mutex *);
+	async_std_cond *(*cond_create)(void);
+	int (*cond_wait)(async_std_cond *, async_std_mutex *);
+	int (*cond_signal)(async_std_cond *);
+	int (*cond_broadcast)(async_std_cond *);
+	int (*cond_destroy)(async_std_cond *);
+	async_std_chan *(*chan_create)(size_t, size_t);
+	int (*chan_send)(async_std_chan *, const void *);
+	int (*chan_recv)(async_std_chan *, void *);
+	int (*chan_try_send)(async_std_chan *, const void *);
+	int (*chan_try_recv)(async_std_chan *, void *);
+	int (*chan_close)(async_std_chan *);
+	int (*chan_destroy)(async_std_chan *);
+	int (*chan_select)(async_std_chan_op *, size_t);
+	async_std_sem *(*sem_create)(unsigned);
+	int (*sem_acquire)(async_std_sem *);
+	int (*sem_try_acquire)(async_std_sem *);
+	int (*sem_release)(async_std_sem *);
+	int (*sem_destroy)(async_std_sem *);
+	async_std_group *(*group_create)(void);
+	int (*group_spawn)(async_std_group *, async_std_fn, void *);
+	int (*group_wait)(async_std_group *);
+	int (*group_cancel)(async_std_group *);
+	int (*group_destroy)(async_std_group *);
 };
 
 #ifdef __cplusplus

@@ -8,7 +8,8 @@
 #
 # With an argument, the benchmarks run with LD_PRELOAD=runtime.so.  Sizes
 # come from the environment: BENCH_RUNS, BENCH_N_FLOOR, BENCH_N_YIELD,
-# BENCH_N_SPAWN, BENCH_N_SLEEP0, BENCH_N_SLEEPERS, BENCH_SLEEP_MS.
+# BENCH_N_SPAWN, BENCH_N_SLEEP0, BENCH_N_SLEEPERS, BENCH_SLEEP_MS, BENCH_N_CHAN,
+# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX.
 # Exit status 1 when a benchmark failed to run; a missed target is reported,
 # not an error.
 # shellcheck disable=SC2317 # cleanup() runs from the trap
@@ -23,6 +24,10 @@ N_YIELD=${BENCH_N_YIELD:-5000000}
 N_SPAWN=${BENCH_N_SPAWN:-2000000}
 N_SLEEP0=${BENCH_N_SLEEP0:-2000000}
 N_SLEEPERS=${BENCH_N_SLEEPERS:-1000000}
+N_CHAN=${BENCH_N_CHAN:-2000000}
+# Across workers every hand-over wakes the other worker: far slower.
+N_CHAN_CROSS=${BENCH_N_CHAN_CROSS:-100000}
+N_MUTEX=${BENCH_N_MUTEX:-20000000}
 # The common deadline must fall after the last task has started, or the
 # late ones never sleep alongside the others (sleepers reports them as late).
 SLEEP_MS=${BENCH_SLEEP_MS:-15000}
@@ -38,6 +43,9 @@ BENCHES=(
 	"spawn1_all|$NPROC|120|spawn_join $N_SPAWN 1"
 	"sleep0|1|120|sleep0 $N_SLEEP0"
 	"sleepers|$NPROC|300|sleepers $N_SLEEPERS $SLEEP_MS"
+	"chan1|1|120|chan_pingpong $N_CHAN same"
+	"chan2|2|120|chan_pingpong $N_CHAN_CROSS cross"
+	"mutex|1|120|mutex $N_MUTEX"
 )
 # Rows of the table: id | key printed by the program | label | unit.
 ROWS=(
@@ -55,6 +63,10 @@ ROWS=(
 	"sleepers|spawn_ns_per_task|${N_SLEEPERS} sleepers: spawn|ns/task"
 	"sleepers|all_started_ms|${N_SLEEPERS} sleepers: all started|ms"
 	"sleepers|wake_all_ms|${N_SLEEPERS} sleepers: deadline->all joined|ms"
+	"chan1|ns_per_round_trip|chan ping-pong, capacity 0, same worker|ns/rtt"
+	"chan2|ns_per_round_trip|chan ping-pong, capacity 0, 2 workers|ns/rtt"
+	"mutex|ns_per_lock_unlock|mutex lock+unlock, uncontended|ns/pair"
+	"mutex|pthread_ns_per_lock_unlock|pthread_mutex lock+unlock (reference)|ns/pair"
 )
 
 tmp=$(mktemp -d)
@@ -188,6 +200,23 @@ if [ "$nk" -gt 0 ]; then
 		"$late" "$SLEEP_MS"
 else
 	echo "  $N_SLEEPERS sleepers: FAILED in every run"
+fi
+
+echo
+echo "targets (issue 5; medians of this run):"
+read -r chan _ _ nc <<<"$(stats chan1 ns_per_round_trip)"
+if [ "$nc" -gt 0 ]; then
+	printf '  channel ping-pong round trip, 1 worker: %s ns  target <= 100 ns: %s\n' \
+		"$chan" "$(verdict "$chan" 100)"
+else
+	echo "  channel ping-pong: not measured"
+fi
+read -r mtx _ _ nm <<<"$(stats mutex ns_per_lock_unlock)"
+if [ "$nm" -gt 0 ]; then
+	printf '  uncontended mutex lock+unlock: %s ns  target <= 20 ns: %s\n' \
+		"$mtx" "$(verdict "$mtx" 20)"
+else
+	echo "  mutex lock+unlock: not measured"
 fi
 
 if [ -s "$tmp/failures" ]; then

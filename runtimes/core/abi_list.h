@@ -62,6 +62,34 @@
 	  (node, svc, h, r))                                                             \
 	X(void, freeaddrinfo, (struct addrinfo * r), (r))                                \
 	X(ssize_t, getrandom, (void *b, size_t n), (b, n))                               \
-	X(int, run_blocking, (async_std_fn fn, void *arg, void **res), (fn, arg, res))
+	X(int, run_blocking, (async_std_fn fn, void *arg, void **res), (fn, arg, res))       \
+	X(async_std_mutex *, mutex_create, (void), ())                                   \
+	X(int, mutex_lock, (async_std_mutex * m), (m))                                   \
+	X(int, mutex_trylock, (async_std_mutex * m), (m))                                \
+	X(int, mutex_unlock, (async_std_mutex * m), (m))                                 \
+	X(int, mutex_destroy, (async_std_mutex * m), (m))                                \
+	X(async_std_cond *, cond_create, (void), ())                                     \
+	X(int, cond_wait, (async_std_cond * c, async_std_mutex *m), (c, m))              \
+	X(int, cond_signal, (async_std_cond * c), (c))                                   \
+	X(int, cond_broadcast, (async_std_cond * c), (c))                                \
+	X(int, cond_destroy, (async_std_cond * c), (c))                                  \
+	X(async_std_chan *, chan_create, (size_t esize, size_t cap), (esize, cap))       \
+	X(int, chan_send, (async_std_chan * ch, const void *e), (ch, e))                 \
+	X(int, chan_recv, (async_std_chan * ch, void *e), (ch, e))                       \
+	X(int, chan_try_send, (async_std_chan * ch, const void *e), (ch, e))             \
+	X(int, chan_try_recv, (async_std_chan * ch, void *e), (ch, e))                   \
+	X(int, chan_close, (async_std_chan * ch), (ch))                                  \
+	X(int, chan_destroy, (async_std_chan * ch), (ch))                                \
+	X(int, chan_select, (async_std_chan_op * ops, size_t n), (ops, n))               \
+	X(async_std_sem *, sem_create, (unsigned value), (value))                        \
+	X(int, sem_acquire, (async_std_sem * s), (s))                                    \
+	X(int, sem_try_acquire, (async_std_sem * s), (s))                                \
+	X(int, sem_release, (async_std_sem * s), (s))                                    \
+	X(int, sem_destroy, (async_std_sem * s), (s))                                    \
+	X(async_std_group *, group_create, (void), ())                                   \
+	X(int, group_spawn, (async_std_group * g, async_std_fn fn, void *arg), (g, fn, arg)) \
+	X(int, group_wait, (async_std_group * g), (g))                                   \
+	X(int, group_cancel, (async_std_group * g), (g))                                 \
+	X(int, group_destroy, (async_std_group * g), (g))
 
 #endif

@@ -115,10 +115,9 @@ struct as_task {
 	uint64_t id;
 	char name[32];
 	const char *wait_reason;    /* what a suspended task waits for (dumps) */
+	struct async_std_group *group; /* the task group it runs in (sync_group.c) */
 };
 
-/* The running task, or NULL on a plain thread. */
-struct as_task *as__current(void);
 struct as_task *as__task_from_handle(async_std_task *h);
 async_std_task *as__task_handle(const struct as_task *t);
 /* The first frame of every task's fiber. */
@@ -199,6 +198,14 @@ struct as_runtime {
 	_Atomic int nspinning;
 };
 extern struct as_runtime as__rt;
+
+extern __thread struct as_worker *as__tls_worker __attribute__((tls_model("initial-exec")));
+/* The running task, or NULL on a plain thread. */
+static inline struct as_task *as__current(void)
+{
+	struct as_worker *w = as__tls_worker;
+	return w ? w->cur : NULL;
+}
 
 /* Starts the workers on first use; 0 or -errno. */
 int as__runtime_start(void);

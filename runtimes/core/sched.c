@@ -30,7 +30,9 @@
 
 struct as_runtime as__rt;
 
-static __thread struct as_worker *tls_worker __attribute__((tls_model("initial-exec")));
+/* The calling thread's worker, NULL on plain threads (core.h reads it inline
+ * in as__current, the hottest lookup of every blocking call). */
+__thread struct as_worker *as__tls_worker __attribute__((tls_model("initial-exec")));
 
 /* The runtime that owns the calling thread, shared by every runtime loaded in
  * the process (each defines it with default visibility, so the dynamic linker
@@ -41,13 +43,7 @@ __thread const struct async_std_ops *async_std__thread_ops;
 
 struct as_worker *as__worker(void)
 {
-	return tls_worker;
-}
-
-struct as_task *as__current(void)
-{
-	struct as_worker *w = tls_worker;
-	return w ? w->cur : NULL;
+	return as__tls_worker;
 }
 
 /* ---- queues ------------------------------------------------------------ */
@@ -145,7 +141,7 @@ static void inbox_drain(struct as_worker *w)
 void as__make_runnable(struct as_task *t)
 {
 	struct as_worker *w = t->worker;
-	if (tls_worker == w)
+	if (as__tls_worker == w)
 		ready_push(w, t);
 	else
 		inbox_push(w, t);
@@ -167,7 +163,7 @@ static void wake_idle_worker(void)
 
 void as__enqueue_new(struct as_task *t)
 {
-	struct as_worker *w = tls_worker;
+	struct as_worker *w = as__tls_worker;
 	bool remote = !w;
 	if (remote)
 		w = &as__rt.workers[atomic_fetch_add_explicit(&as__rt.rr, 1, memory_order_relaxed) %
@@ -259,7 +255,7 @@ static inline struct as_task *next_direct(struct as_worker *w)
 
 void as__task_suspend(void)
 {
-	struct as_worker *w = tls_worker;
+	struct as_worker *w = as__tls_worker;
 	struct as_task *cur = w->cur;
 	struct as_task *next = next_direct(w);
 	if (next == cur)
@@ -273,10 +269,10 @@ void as__task_suspend(void)
 void as__task_entry(void *arg)
 {
 	struct as_task *t = arg;
-	struct as_worker *w = tls_worker;
+	struct as_worker *w = as__tls_worker;
 	after_switch(w);
 	void *r = t->fn(t->arg);
-	w = tls_worker;
+	w = as__tls_worker;
 	w->dying = t->fiber;
 	w->dying_stack = t->stack;
 	w->dying_own_stack = t->own_stack;
@@ -290,7 +286,7 @@ void as__task_entry(void *arg)
 
 int as__yield(void)
 {
-	struct as_worker *w = tls_worker;
+	struct as_worker *w = as__tls_worker;
 	if (!w || !w->cur) {
 		sched_yield();
 		return 0;
@@ -371,7 +367,7 @@ static void *worker_main(void *arg)
 	struct as_worker *w = arg;
 	char name[16];
 
-	tls_worker = w;
+	as__tls_worker = w;
 	async_std__thread_ops = &as__ops;
 	snprintf(name, sizeof name, "async_std/%u", w->index);
 	pthread_setname_np(pthread_self(), name);
@@ -508,8 +504,8 @@ void as__close_broadcast(int fd)
 	struct as_closenote *notes = calloc(n, sizeof(*notes));
 	if (!notes) {
 		/* Degrade: only this worker's waiters are woken. */
-		if (tls_worker)
-			as__reactor_close_fd(tls_worker, fd);
+		if (as__tls_worker)
+			as__reactor_close_fd(as__tls_worker, fd);
 		return;
 	}
 	/* Not cancellable: the notes must outlive every worker's look at them. */
@@ -518,7 +514,7 @@ void as__close_broadcast(int fd)
 		struct as_worker *w = &as__rt.workers[i];
 		notes[i].fd = fd;
 		notes[i].wait = &cw;
-		if (w == tls_worker) {
+		if (w == as__tls_worker) {
 			close_note_done(w, fd, &cw);
 			continue;
 		}

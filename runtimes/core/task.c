@@ -216,6 +216,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	t->next = NULL;
 	t->deadline = -1;
 	t->wait_reason = NULL;
+	t->group = NULL;
 	atomic_store_explicit(&t->cancelled, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parker.state, AS_PK_IDLE, memory_order_relaxed);
 	t->parker.task = t;

@@ -34,6 +34,10 @@ int hb__ring_poll(struct as_uring *u, int fd, short events)
 		int r_ = hb__submit_wait((u), sqe, &op_, (fd));              \
 		if (r_ != -EAGAIN)                                           \
 			return as__ret(r_);                                  \
+		/* A poll that "completed anyway" after the deadline must   \
+		 * not start another round. */                               \
+		if ((r_ = as__check_interrupt()) < 0)                        \
+			return as__ret(r_);                                  \
 		r_ = hb__ring_poll((u), (fd), (events));                         \
 		if (r_ < 0)                                                  \
 			return as__ret(r_);                                  \
@@ -188,9 +192,17 @@ int as__connect(int fd, const struct sockaddr *a, socklen_t l)
 	/* An O_NONBLOCK socket: the kernel started the connection and said so;
 	 * wait for it on the ring, then finish as a blocking connect would. */
 	while (r == -EINPROGRESS || r == -EALREADY || r == -EAGAIN) {
-		r = hb__ring_poll(u, fd, POLLOUT);
-		if (r < 0)
-			return (int)as__ret(r);
+		if (r == -EAGAIN) {
+			/* An AF_UNIX listener's backlog is full, and its socket
+			 * polls writable anyway: back off 1 ms and retry (the
+			 * sleep honours the deadline and cancellation). */
+			if (as__sleep(1000000) < 0)
+				return -1;
+		} else {
+			r = hb__ring_poll(u, fd, POLLOUT);
+			if (r < 0)
+				return (int)as__ret(r);
+		}
 		r = connect(fd, a, l) == 0 || errno == EISCONN ? 0 : -errno;
 	}
 	return (int)as__ret(r);
