@@ -73,7 +73,9 @@ const struct async_std_ops *async_std_runtime_ops(void);
  * spawns and joins without blocking the worker.  Stores fn's return value in
  * *result when result is not NULL.
  * Returns 0, or -1 with errno EINVAL (fn is NULL), ENOMEM/EAGAIN (no memory
- * or threads for the task), or, from a task, ETIMEDOUT/ECANCELED. */
+ * or threads for the task), ETIMEDOUT (the caller's deadline, pushed on a
+ * task or a plain thread) or, from a task, ECANCELED; the task is then
+ * cancelled and detached. */
 int async_std_block_on(async_std_fn fn, void *arg, void **result);
 
 /* Define this instead of main() and the library supplies main(): it starts

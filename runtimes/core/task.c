@@ -45,6 +45,43 @@ void as__misuse(const char *fmt, ...)
 	(void)unused;
 }
 
+/* A plain thread that spawns or joins fills per-thread caches (task structs
+ * here, stacks in stack.c); when it exits, they go back to the shared pools
+ * instead of leaking. */
+static pthread_key_t thread_exit_key;
+static pthread_once_t thread_exit_once = PTHREAD_ONCE_INIT;
+static __thread bool thread_exit_armed __attribute__((tls_model("initial-exec")));
+
+static void thread_exit(void *unused)
+{
+	(void)unused;
+	as__spin_lock(&registry_lock);
+	while (tcache) {
+		struct as_task *t = tcache;
+		tcache = t->next;
+		t->next = free_tasks;
+		free_tasks = t;
+	}
+	tcache_n = 0;
+	as__spin_unlock(&registry_lock);
+	as__stack_thread_fini();
+}
+
+static void make_thread_exit_key(void)
+{
+	pthread_key_create(&thread_exit_key, thread_exit);
+}
+
+static inline void arm_thread_exit(void)
+{
+	if (AS_LIKELY(thread_exit_armed))
+		return;
+	thread_exit_armed = true;
+	pthread_once(&thread_exit_once, make_thread_exit_key);
+	/* Any non-NULL value: the destructor runs when the thread exits. */
+	pthread_setspecific(thread_exit_key, &thread_exit_key);
+}
+
 static struct as_task *task_alloc(void)
 {
 	struct as_task *t = tcache;
@@ -88,6 +125,7 @@ static struct as_task *task_alloc(void)
 /* The generation was bumped under t->lock: no handle reaches t any more. */
 static void task_release(struct as_task *t)
 {
+	arm_thread_exit();
 	if (tcache_n < TCACHE_MAX) {
 		t->next = tcache;
 		tcache = t;
@@ -182,6 +220,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		errno = -r;
 		return NULL;
 	}
+	arm_thread_exit();
 	struct as_task *t = task_alloc();
 	if (!t) {
 		errno = ENOMEM;
@@ -290,8 +329,9 @@ int as__join(async_std_task *h, void **result)
 	}
 	if (t->flags & (AS_TF_DETACHED | AS_TF_JOINED)) {
 		bool det = t->flags & AS_TF_DETACHED;
+		unsigned long long id = t->id; /* read under the lock: t may be reused */
 		as__spin_unlock(&t->lock);
-		as__misuse("async_std_join: task %llu is %s", (unsigned long long)t->id,
+		as__misuse("async_std_join: task %llu is %s", id,
 			   det ? "detached" : "already being joined");
 		return (int)as__ret(-EINVAL);
 	}
@@ -340,10 +380,11 @@ int as__detach(async_std_task *h)
 		return (int)as__ret(-EINVAL);
 	}
 	if (t->flags & (AS_TF_DETACHED | AS_TF_JOINED)) {
+		bool det = t->flags & AS_TF_DETACHED;
+		unsigned long long id = t->id; /* read under the lock: t may be reused */
 		as__spin_unlock(&t->lock);
-		as__misuse("async_std_detach: task %llu is already %s",
-			   (unsigned long long)t->id,
-			   (t->flags & AS_TF_DETACHED) ? "detached" : "being joined");
+		as__misuse("async_std_detach: task %llu is already %s", id,
+			   det ? "detached" : "being joined");
 		return (int)as__ret(-EINVAL);
 	}
 	if (t->flags & AS_TF_DONE) {
