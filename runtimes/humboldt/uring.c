@@ -107,6 +107,20 @@ static void explain(int r, char *why, size_t n)
 		snprintf(why, n, "io_uring_setup: %s", strerror(-r));
 }
 
+/* ring_setup, retrying ENOMEM briefly (2+4+...+32 ms): the kernel frees a
+ * ring's memory after io_uring_queue_exit returns, and io_uring charges it
+ * to the user, so the probe's ring, or a ring of a process that just ended,
+ * can still count against a low `ulimit -l` for a few milliseconds. */
+static int ring_setup_patient(struct io_uring *ring, unsigned *flags_used, unsigned *features)
+{
+	int r = ring_setup(ring, ring_entries, flags_used, features);
+	for (unsigned ms = 2; r == -ENOMEM && ms <= 32; ms *= 2) {
+		usleep(ms * 1000);
+		r = ring_setup(ring, ring_entries, flags_used, features);
+	}
+	return r;
+}
+
 void hb__probe(unsigned entries, bool require, unsigned threads)
 {
 	struct io_uring ring;
@@ -114,7 +128,7 @@ void hb__probe(unsigned entries, bool require, unsigned threads)
 	require_uring = require;
 	unsigned features = 0;
 	hb__worker_ring = calloc(threads, sizeof(*hb__worker_ring));
-	int r = hb__worker_ring ? ring_setup(&ring, entries, &setup_flags, &features) : -ENOMEM;
+	int r = hb__worker_ring ? ring_setup_patient(&ring, &setup_flags, &features) : -ENOMEM;
 	if (r == 0) {
 		/* The extensions are gated on what this kernel says it has (a
 		 * kernel without the probe, before 5.6, gets none), never on a
@@ -170,7 +184,7 @@ int as__reactor_init(struct as_worker *w)
 	struct as_uring *u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
-	int r = ring_setup(&u->ring, ring_entries, &u->setup_flags, NULL);
+	int r = ring_setup_patient(&u->ring, &u->setup_flags, NULL);
 	if (r < 0) {
 		/* The probe's ring worked but this one does not (every ring
 		 * counts against a low `ulimit -l`): this worker runs epoll. */

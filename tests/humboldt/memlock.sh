@@ -11,22 +11,12 @@ build=${1:?usage: memlock.sh BUILD}
 dir=$build/tests/humboldt
 hb=$(cd "$build" && pwd)/libhumboldt.so
 tests='test_registered_buffers*'
-pass=0 fail=0 skip=0
+skip=0
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-check() { # name, then a command that succeeds when the check holds
-	local name=$1
-	shift
-	if "$@"; then
-		echo "memlock: ok   $name"
-		pass=$((pass + 1))
-	else
-		echo "memlock: FAIL $name"
-		sed 's/^/    /' "$out"
-		fail=$((fail + 1))
-	fi
-}
+who=memlock
+. "$(dirname "$0")/checks.sh"
 lines() { # how many lines of the output match $1
 	grep -c -- "$1" "$out"
 }

@@ -156,7 +156,14 @@ static const struct {
 static void probe_kernel(void)
 {
 	struct io_uring r;
-	if (io_uring_queue_init(4, &r, 0) < 0) {
+	/* As patient as humboldt's own probe: under a low `ulimit -l`, rings of
+	 * processes that just ended still count for a few milliseconds. */
+	int e = io_uring_queue_init(4, &r, 0);
+	for (unsigned ms = 2; e == -ENOMEM && ms <= 32; ms *= 2) {
+		usleep(ms * 1000);
+		e = io_uring_queue_init(4, &r, 0);
+	}
+	if (e < 0) {
 		uring_mode = URING_NONE;
 		return;
 	}
