@@ -146,8 +146,13 @@ endif
 -include tests/unit/core.mk
 -include tests/conformance/conformance.mk
 -include bench/bench.mk
+-include bench/io.mk
 -include tools/tools.mk
 -include tests/humboldt/humboldt.mk
+
+# `make bench` also runs the I/O benchmarks (echo and random reads, default
+# vs humboldt, about 4 minutes).
+bench: bench-io
 
 # ---- make test --------------------------------------------------------
 # Everything in build/, then the same suites in build/address-undefined/
