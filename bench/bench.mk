@@ -34,5 +34,5 @@ $(BENCH_FLOOR): bench/switch_floor.c $(FLOOR_ASM) bench/bench.h $(wildcard runti
 bench: bench-build
 	BUILD=$(BUILD) bench/run.sh
 
-demo: need-deps $(addprefix $(BENCH_DIR)/,$(ECHO_PROGS))
+demo: need-deps $(addprefix $(BENCH_DIR)/,$(ECHO_PROGS)) $(HUMBOLDT_SO)
 	BUILD=$(BUILD) bench/demo.sh
