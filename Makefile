@@ -161,7 +161,12 @@ bench: bench-io
 TEST_SUMMARY ?= $(abspath build/test-summary)
 export TEST_SUMMARY
 
-.PHONY: check check-san check-valgrind
+.PHONY: check check-san check-valgrind check-tsan
+# The conformance suite under ThreadSanitizer, with the fiber annotations
+# (a report makes the binary exit non-zero, which counts as a failure).
+check-tsan: $(BUILD)/tests/conformance/conformance
+	tests/run.sh $(BUILD)/tests/conformance/conformance
+
 # The conformance suite under valgrind, built with its stack annotations.
 check-valgrind: $(BUILD)/tests/conformance/conformance
 	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=900 \
@@ -190,6 +195,7 @@ test: need-deps
 	$(MAKE) --no-print-directory check || status=1; \
 	$(MAKE) --no-print-directory SANITIZE=address,undefined check-san || status=1; \
 	$(MAKE) --no-print-directory VALGRIND=1 check-valgrind || status=1; \
+	$(MAKE) --no-print-directory SANITIZE=thread check-tsan || status=1; \
 	tests/summary.sh $(TEST_SUMMARY); s2=$$?; \
 	[ $$status = 0 ] && [ $$s2 = 0 ]
 
