@@ -22,6 +22,12 @@ $(HB_TEST_DIR)/test_binding: tests/humboldt/test_binding.c $(STUB_SO) $(STUB_LIN
 	$(CC) $(APP_CFLAGS) -Iruntimes/core -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lasync_std \
 		-Wl,-rpath,'$$ORIGIN/../..' -ldl -lcmocka
 
+# Cancelled recvs into stack buffers, stacks reused: run on every runtime.
+$(HB_TEST_DIR)/test_cancel_reuse: tests/humboldt/test_cancel_reuse.c $(STUB_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lasync_std \
+		-Wl,-rpath,'$$ORIGIN/../..' -lcmocka
+
 $(HB_TEST_DIR)/test_binding-static: tests/humboldt/test_binding.c $(HUMBOLDT_A)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -Iruntimes/core -o $@ $< $(APP_LDFLAGS) -Wl,--export-dynamic \
@@ -31,16 +37,24 @@ $(HB_TEST_DIR)/low_memlock: tests/humboldt/low_memlock.c
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS)
 
+# test_ext: main and the plain-thread test in test_ext.c, the shared harness
+# in ext_harness.[ch], one ext_*.c file per extension.
+HB_EXT_SRC := tests/humboldt/test_ext.c tests/humboldt/ext_harness.c \
+              tests/humboldt/ext_accept.c tests/humboldt/ext_bufring.c \
+              tests/humboldt/ext_send_zc.c tests/humboldt/ext_files.c \
+              tests/humboldt/ext_buffers.c tests/humboldt/ext_timeout.c
+HB_EXT_DEPS := $(HB_EXT_SRC) tests/humboldt/ext_harness.h runtimes/humboldt/humboldt.h
+
 # Linked against the abi stub only, with humboldt.h's functions weak: it runs
 # under LD_PRELOAD=libhumboldt.so.
-$(HB_TEST_DIR)/test_ext: tests/humboldt/test_ext.c runtimes/humboldt/humboldt.h $(STUB_SO) $(STUB_LINK)
+$(HB_TEST_DIR)/test_ext: $(HB_EXT_DEPS) $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -DHUMBOLDT_WEAK -o $@ $< $(APP_LDFLAGS) \
+	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -DHUMBOLDT_WEAK -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) \
 		-L$(BUILD) -lasync_std -Wl,-rpath,'$$ORIGIN/../..' -luring -lcmocka
 
-$(HB_TEST_DIR)/test_ext-static: tests/humboldt/test_ext.c runtimes/humboldt/humboldt.h $(HUMBOLDT_A)
+$(HB_TEST_DIR)/test_ext-static: $(HB_EXT_DEPS) $(HUMBOLDT_A)
 	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -o $@ $< $(APP_LDFLAGS) $(HUMBOLDT_A) -luring \
+	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) $(HUMBOLDT_A) -luring \
 		$(RT_LIBS) -lcmocka
 
 # The idiom of humboldt.h: no humboldt header, no humboldt library.
@@ -52,7 +66,7 @@ $(HB_TEST_DIR)/weak_idiom: tests/humboldt/weak_idiom.c $(STUB_SO) $(STUB_LINK)
 $(CONF_HB_STATIC): $(CONF_OBJ) $(HUMBOLDT_A)
 	$(CC) -o $@ $(CONF_OBJ) $(APP_LDFLAGS) $(HUMBOLDT_A) -luring -lcmocka $(RT_LIBS)
 
-HB_TESTS := $(HB_TEST_DIR)/no_uring $(HB_TEST_DIR)/test_binding \
+HB_TESTS := $(HB_TEST_DIR)/no_uring $(HB_TEST_DIR)/test_binding $(HB_TEST_DIR)/test_cancel_reuse \
             $(HB_TEST_DIR)/test_binding-static $(CONF_HB_STATIC) $(CONF_BIN) \
             $(HB_TEST_DIR)/low_memlock $(HB_TEST_DIR)/test_ext $(HB_TEST_DIR)/test_ext-static \
             $(HB_TEST_DIR)/weak_idiom
@@ -61,7 +75,11 @@ HB_TESTS := $(HB_TEST_DIR)/no_uring $(HB_TEST_DIR)/test_binding \
 check-humboldt: $(HB_TESTS) $(HUMBOLDT_SO)
 	@echo "== humboldt: LD_PRELOAD"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" tests/run.sh \
-		$(HB_TEST_DIR)/test_binding $(CONF_BIN)
+		$(HB_TEST_DIR)/test_binding $(HB_TEST_DIR)/test_cancel_reuse $(CONF_BIN)
+	@echo "== cancelled recv, reused stacks: default runtime and humboldt's fallback"
+	tests/run.sh $(HB_TEST_DIR)/test_cancel_reuse
+	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
+		tests/run.sh $(HB_TEST_DIR)/test_cancel_reuse
 	@echo "== humboldt: static link with libhumboldt.a"
 	tests/run.sh $(HB_TEST_DIR)/test_binding-static $(CONF_HB_STATIC)
 	@echo "== humboldt: io_uring_setup forbidden by seccomp (epoll fallback)"
