@@ -3,7 +3,7 @@
  *
  * One table of operations, each a call that would block (an idle socket, a
  * full send buffer, a listener nobody connects to, a task that never ends...),
- * run in up to four ways:
+ * run in up to four ways (the shared machinery is in waits.c):
  *   cancel_while_blocked_in_<op>  another task cancels the caller while it
  *                                 waits (best effort: the outcome is the same
  *                                 if the cancel comes first);
@@ -41,12 +41,13 @@ enum {
 
 struct op_env;
 struct op {
-	const char *name;
+	struct ct_wait_op base;
 	unsigned needs;
 	int (*run)(struct op_env *e);
 };
 
 struct op_env {
+	struct ct_wait w; /* first */
 	const struct op *op;
 	int sv[2], full[2], pipefd[2];
 	int lfd, busy_lfd, busy_fill[3];
@@ -57,9 +58,6 @@ struct op_env {
 	async_std_task *stuck;
 	char dir[32];
 	int file;
-	atomic_int ran;
-	atomic_int started, gate;
-	int err1, err2;
 };
 
 static const char *op_result_name(int v)
@@ -74,10 +72,6 @@ static const char *op_result_name(int v)
 	}
 	return ct_errname(v);
 }
-
-#define CHECK_OP(got, want)                                                       \
-	CHECK_MSG((got) == (want), "%s: %s gave %s, expected %s", e->op->name, #got, \
-		  op_result_name(got), op_result_name(want))
 
 static int result(long long r)
 {
@@ -250,7 +244,7 @@ static int op_pipe_read(struct op_env *e)
 
 static void *mark_ran(void *p)
 {
-	atomic_store(&((struct op_env *)p)->ran, 1);
+	atomic_store(&((struct op_env *)p)->w.ran, 1);
 	return NULL;
 }
 
@@ -392,110 +386,31 @@ static void *env_teardown(struct op_env *e)
 	return NULL;
 }
 
-/* ---- the four ways ------------------------------------------------------- */
-
-static void *blocked_child(void *p)
+static void *env_setup_op(struct ct_wait *w)
 {
-	struct op_env *e = p;
-	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
-	atomic_store(&e->started, 1);
-	e->err1 = e->op->run(e);
-	e->err2 = e->op->run(e);
-	async_std_deadline_pop(prev);
-	return NULL;
+	return env_setup((struct op_env *)w, (const struct op *)w->op);
 }
 
-static void *gated_child(void *p)
+static void *env_teardown_op(struct ct_wait *w)
 {
-	struct op_env *e = p;
-	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
-	atomic_store(&e->started, 1);
-	while (!atomic_load(&e->gate))
-		async_std_yield();
-	e->err1 = e->op->run(e);
-	e->err2 = e->op->run(e);
-	async_std_deadline_pop(prev);
-	return NULL;
+	return env_teardown((struct op_env *)w);
 }
 
-/* Joins the child with a limit, so a call that ignores the cancel fails the
- * test rather than hanging it. */
-static void *join_child(struct op_env *e, async_std_task *child)
+static int env_run(struct ct_wait *w)
 {
-	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 2);
-	errno = 0;
-	int rc = async_std_join(child, NULL);
-	int err = errno;
-	async_std_deadline_pop(prev);
-	CHECK_MSG(rc == 0, "%s: the cancelled task did not return (join gave %s)",
-		  e->op->name, ct_errname(err));
-	return NULL;
+	struct op_env *e = (struct op_env *)w;
+	return e->op->run(e);
 }
 
-static void *cancel_while_blocked(void *p)
-{
-	struct op_env *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	async_std_task *child = async_std_spawn(blocked_child, e);
-	CHECK(child != NULL);
-	CHECK_OK(ct_wait_flag(&e->started, 1));
-	ct_let_block();
-	CHECK_OK(async_std_cancel(child));
-	if (join_child(e, child))
-		return CT_FAIL;
-	CHECK_OP(e->err1, ECANCELED);
-	CHECK_OP(e->err2, ECANCELED);
-	return env_teardown(e);
-}
-
-static void *cancel_before(void *p)
-{
-	struct op_env *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	async_std_task *child = async_std_spawn(gated_child, e);
-	CHECK(child != NULL);
-	CHECK_OK(async_std_cancel(child));
-	atomic_store(&e->gate, 1);
-	if (join_child(e, child))
-		return CT_FAIL;
-	CHECK_OP(e->err1, ECANCELED);
-	CHECK_OP(e->err2, ECANCELED);
-	CHECK_MSG(atomic_load(&e->ran) == 0, "%s: fn ran although the call was cancelled",
-		  e->op->name);
-	return env_teardown(e);
-}
-
-static void *deadline_during(void *p)
-{
-	struct op_env *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	int64_t d = async_std_now() + 20 * CT_MS;
-	int64_t prev = async_std_deadline_push(d);
-	e->err1 = e->op->run(e);
-	int64_t after = async_std_now();
-	async_std_deadline_pop(prev);
-	CHECK_OP(e->err1, ETIMEDOUT);
-	CHECK_MSG(after >= d, "%s: ETIMEDOUT %lld ns before the deadline", e->op->name,
-		  (long long)(d - after));
-	return env_teardown(e);
-}
-
-static void *deadline_passed_before(void *p)
-{
-	struct op_env *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	int64_t prev = async_std_deadline_push(async_std_now() - 1);
-	e->err1 = e->op->run(e);
-	async_std_deadline_pop(prev);
-	CHECK_OP(e->err1, ETIMEDOUT);
-	CHECK_MSG(atomic_load(&e->ran) == 0, "%s: fn ran although the deadline had passed",
-		  e->op->name);
-	return env_teardown(e);
-}
+static const struct ct_wait_kind cancel_ops = {
+	.env_size = sizeof(struct op_env),
+	.setup = env_setup_op,
+	.teardown = env_teardown_op,
+	.run = env_run,
+	.result_name = op_result_name,
+	.child_deadline = 1,
+	.check_ran = 1,
+};
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -536,24 +451,12 @@ static void *deadline_passed_before(void *p)
 	X(pwrite, NEED_FILE)
 
 #define DEFINE_OP(name, needs) \
-	static const struct op op_desc_##name = { #name, needs, op_##name };
+	static const struct op op_desc_##name = { { #name, &cancel_ops }, needs, op_##name };
 BLOCKING_OPS(DEFINE_OP)
 IMMEDIATE_OPS(DEFINE_OP)
 
-#define DEFINE_TEST(fn, way, name)                                                \
-	static void fn(void **state)                                              \
-	{                                                                         \
-		(void)state;                                                      \
-		harness_run(#fn, way, (void *)&op_desc_##name);                   \
-	}
-#define DEFINE_BLOCKING_TESTS(name, needs)                                        \
-	DEFINE_TEST(cancel_while_blocked_in_##name##_gives_ECANCELED, cancel_while_blocked, name) \
-	DEFINE_TEST(cancel_before_##name##_gives_ECANCELED, cancel_before, name)  \
-	DEFINE_TEST(deadline_during_##name##_gives_ETIMEDOUT, deadline_during, name) \
-	DEFINE_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT, deadline_passed_before, name)
-#define DEFINE_IMMEDIATE_TESTS(name, needs)                                       \
-	DEFINE_TEST(cancel_before_##name##_gives_ECANCELED, cancel_before, name)  \
-	DEFINE_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT, deadline_passed_before, name)
+#define DEFINE_BLOCKING_TESTS(name, needs) CT_WAYS_ALL_TESTS(name, op_desc_##name)
+#define DEFINE_IMMEDIATE_TESTS(name, needs) CT_WAYS_BEFORE_TESTS(name, op_desc_##name)
 BLOCKING_OPS(DEFINE_BLOCKING_TESTS)
 IMMEDIATE_OPS(DEFINE_IMMEDIATE_TESTS)
 
@@ -725,14 +628,8 @@ CT_TEST(join_interrupted_by_a_deadline_leaves_the_task_joinable)
 	return NULL;
 }
 
-#define LIST_BLOCKING_TESTS(name, needs)                                          \
-	cmocka_unit_test(cancel_while_blocked_in_##name##_gives_ECANCELED),       \
-	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
-	cmocka_unit_test(deadline_during_##name##_gives_ETIMEDOUT),               \
-	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
-#define LIST_IMMEDIATE_TESTS(name, needs)                                         \
-	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
-	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+#define LIST_BLOCKING_TESTS(name, needs) CT_WAYS_ALL_LIST(name)
+#define LIST_IMMEDIATE_TESTS(name, needs) CT_WAYS_BEFORE_LIST(name)
 
 static const struct CMUnitTest tests[] = {
 	BLOCKING_OPS(LIST_BLOCKING_TESTS)

@@ -187,6 +187,64 @@ void *ct_in_plain_thread(void *(*fn)(void *), void *arg);
  * the new thread before calling fn. */
 void *ct_in_plain_thread_ex(void *(*fn)(void *), void *arg, int with_deadline);
 
+/* ---- interrupted waits (waits.c), shared by cancel.c and sync_waits.c ----
+ * A file's table of blocking calls: each op descriptor begins with a
+ * struct ct_wait_op and each environment with a struct ct_wait. */
+struct ct_wait;
+struct ct_wait_kind {
+	size_t env_size; /* of the file's environment */
+	/* Prepares the zeroed environment for w->op: NULL, or CT_FAIL. */
+	void *(*setup)(struct ct_wait *w);
+	void *(*teardown)(struct ct_wait *w); /* NULL, or CT_FAIL */
+	/* One call of w->op: 0 or its errno (or the file's own codes). */
+	int (*run)(struct ct_wait *w);
+	/* Names a run result in messages; NULL: 0 is "success", else errno. */
+	const char *(*result_name)(int result);
+	int child_deadline; /* the cancelled child runs under the safety deadline */
+	int check_ran;      /* calls not made must leave ct_wait.ran at 0 */
+};
+struct ct_wait_op {
+	const char *name;
+	const struct ct_wait_kind *kind;
+};
+struct ct_wait {
+	const struct ct_wait_op *op;
+	atomic_int started, gate, ran;
+	int err1, err2;
+};
+/* The four ways; each is a test body whose argument is a struct ct_wait_op. */
+void *ct_cancel_while_blocked(void *op);
+void *ct_cancel_before(void *op);
+void *ct_deadline_during(void *op);
+void *ct_deadline_passed_before(void *op);
+
+/* Defines the test fn that runs way on the op descriptor desc. */
+#define CT_WAY_TEST(fn, way, desc)                                                \
+	static void fn(void **state)                                              \
+	{                                                                         \
+		(void)state;                                                      \
+		harness_run(#fn, way, (void *)&(desc).base);                      \
+	}
+/* All four ways on op `name` (whose descriptor is desc), and their list. */
+#define CT_WAYS_ALL_TESTS(name, desc)                                             \
+	CT_WAY_TEST(cancel_while_blocked_in_##name##_gives_ECANCELED,             \
+		    ct_cancel_while_blocked, desc)                                \
+	CT_WAYS_BEFORE_TESTS(name, desc)                                          \
+	CT_WAY_TEST(deadline_during_##name##_gives_ETIMEDOUT, ct_deadline_during, desc)
+#define CT_WAYS_ALL_LIST(name)                                                    \
+	cmocka_unit_test(cancel_while_blocked_in_##name##_gives_ECANCELED),       \
+	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
+	cmocka_unit_test(deadline_during_##name##_gives_ETIMEDOUT),               \
+	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+/* Only the two ways that interrupt before the call. */
+#define CT_WAYS_BEFORE_TESTS(name, desc)                                          \
+	CT_WAY_TEST(cancel_before_##name##_gives_ECANCELED, ct_cancel_before, desc) \
+	CT_WAY_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT,              \
+		    ct_deadline_passed_before, desc)
+#define CT_WAYS_BEFORE_LIST(name)                                                 \
+	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
+	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+
 /* Test tables, one per file. */
 struct ct_group {
 	const char *name;

@@ -278,6 +278,18 @@ CT_TEST(shutdown_wr_gives_the_peer_eof_and_keeps_the_other_direction)
 	return NULL;
 }
 
+/* Spawns fn(arg), waits until it set *started and lets it reach its
+ * blocking call. */
+static void *start_blocked(async_std_task **t, async_std_fn fn, void *arg,
+			   atomic_int *started)
+{
+	*t = async_std_spawn(fn, arg);
+	CHECK(*t != NULL);
+	CHECK_OK(ct_wait_flag(started, 1));
+	ct_let_block();
+	return NULL;
+}
+
 struct reader {
 	int fd;
 	atomic_int started;
@@ -302,10 +314,9 @@ CT_TEST(read_returns_0_once_the_peer_closes)
 	int sv[2];
 	CHECK_OK(ct_socketpair(sv));
 	r->fd = sv[0];
-	async_std_task *t = async_std_spawn(read_once, r);
-	CHECK(t != NULL);
-	CHECK_OK(ct_wait_flag(&r->started, 1));
-	ct_let_block();
+	async_std_task *t;
+	if (start_blocked(&t, read_once, r, &r->started))
+		return CT_FAIL;
 	ct_close(sv[1]);
 	CHECK_OK(async_std_join(t, NULL));
 	CHECK_MSG(r->n == 0, "read gave %zd/%s, expected 0 (EOF)", r->n, ct_errname(r->err));
@@ -319,10 +330,9 @@ CT_TEST(blocked_read_is_woken_by_a_write_from_another_task)
 	int sv[2];
 	CHECK_OK(ct_socketpair(sv));
 	r->fd = sv[0];
-	async_std_task *t = async_std_spawn(read_once, r);
-	CHECK(t != NULL);
-	CHECK_OK(ct_wait_flag(&r->started, 1));
-	ct_let_block();
+	async_std_task *t;
+	if (start_blocked(&t, read_once, r, &r->started))
+		return CT_FAIL;
 	CHECK_INT(async_std_write(sv[1], "wake", 4), ==, 4);
 	CHECK_OK(async_std_join(t, NULL));
 	CHECK_MSG(r->n == 4, "read gave %zd/%s", r->n, ct_errname(r->err));
@@ -489,10 +499,9 @@ CT_TEST(poll_waits_until_data_arrives)
 	int sv[2];
 	CHECK_OK(ct_socketpair(sv));
 	q->fd = sv[0];
-	async_std_task *t = async_std_spawn(poll_in, q);
-	CHECK(t != NULL);
-	CHECK_OK(ct_wait_flag(&q->started, 1));
-	ct_let_block();
+	async_std_task *t;
+	if (start_blocked(&t, poll_in, q, &q->started))
+		return CT_FAIL;
 	CHECK_INT(async_std_write(sv[1], "p", 1), ==, 1);
 	CHECK_OK(async_std_join(t, NULL));
 	CHECK_MSG(q->ev > 0 && (q->ev & POLLIN), "poll gave %d/%s", q->ev, ct_errname(q->err));

@@ -62,16 +62,25 @@ static void *rv_receiver(void *p)
 	return NULL;
 }
 
+/* Spawns fn(r) and waits until it is about to call into the channel. */
+static void *rv_start(async_std_task **t, async_std_fn fn, struct rv *r)
+{
+	*t = async_std_spawn_ex(fn, r, &local_attr);
+	CHECK(*t != NULL);
+	while (!atomic_load(&r->started))
+		async_std_yield();
+	return NULL;
+}
+
 CT_TEST(chan_rendezvous_send_completes_only_when_a_receiver_takes_it)
 {
 	struct rv *r = ct_alloc(sizeof *r);
 	CHECK((r->ch = async_std_chan_create(sizeof(int), 0)) != NULL);
 	r->value = 42;
 	CHECK_ERRNO(async_std_chan_try_send(r->ch, &r->value), EAGAIN);
-	async_std_task *t = async_std_spawn_ex(rv_sender, r, &local_attr);
-	CHECK(t != NULL);
-	while (!atomic_load(&r->started))
-		async_std_yield();
+	async_std_task *t;
+	if (rv_start(&t, rv_sender, r))
+		return CT_FAIL;
 	CHECK_INT(atomic_load(&r->sent), ==, 0); /* blocked: nobody received */
 	int v = 0;
 	CHECK_OK(async_std_chan_recv(r->ch, &v));
@@ -87,10 +96,9 @@ CT_TEST(chan_rendezvous_try_send_succeeds_when_a_receiver_waits)
 {
 	struct rv *r = ct_alloc(sizeof *r);
 	CHECK((r->ch = async_std_chan_create(sizeof(int), 0)) != NULL);
-	async_std_task *t = async_std_spawn_ex(rv_receiver, r, &local_attr);
-	CHECK(t != NULL);
-	while (!atomic_load(&r->started))
-		async_std_yield();
+	async_std_task *t;
+	if (rv_start(&t, rv_receiver, r))
+		return CT_FAIL;
 	int v = 7;
 	CHECK_OK(async_std_chan_try_send(r->ch, &v));
 	CHECK_OK(async_std_join(t, NULL));
@@ -156,10 +164,9 @@ CT_TEST(chan_destroy_with_a_waiter_gives_EBUSY_and_with_buffered_elements_succee
 {
 	struct rv *r = ct_alloc(sizeof *r);
 	CHECK((r->ch = async_std_chan_create(sizeof(int), 1)) != NULL);
-	async_std_task *t = async_std_spawn_ex(rv_receiver, r, &local_attr);
-	CHECK(t != NULL);
-	while (!atomic_load(&r->started))
-		async_std_yield();
+	async_std_task *t;
+	if (rv_start(&t, rv_receiver, r))
+		return CT_FAIL;
 	CHECK_ERRNO(async_std_chan_destroy(r->ch), EBUSY);
 	int v = 3;
 	CHECK_OK(async_std_chan_send(r->ch, &v));
@@ -597,10 +604,9 @@ CT_TEST(select_send_hands_the_element_to_a_waiting_receiver)
 {
 	struct rv *r = ct_alloc(sizeof *r);
 	CHECK((r->ch = async_std_chan_create(sizeof(int), 0)) != NULL);
-	async_std_task *t = async_std_spawn_ex(rv_receiver, r, &local_attr);
-	CHECK(t != NULL);
-	while (!atomic_load(&r->started))
-		async_std_yield();
+	async_std_task *t;
+	if (rv_start(&t, rv_receiver, r))
+		return CT_FAIL;
 	int v = 31;
 	async_std_chan_op op = { r->ch, ASYNC_STD_CHAN_SEND, &v, -1 };
 	CHECK_INT(async_std_chan_select(&op, 1), ==, 0);

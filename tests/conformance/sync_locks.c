@@ -309,13 +309,19 @@ static void *cond_fifo_waiter(void *p)
 	return NULL;
 }
 
+/* Creates f's mutex and cond and lines up n waiters on them. */
+static void *cond_line_up(struct fifo *f, async_std_task **t, int n)
+{
+	CHECK((f->m = async_std_mutex_create()) != NULL);
+	CHECK((f->c = async_std_cond_create()) != NULL);
+	return line_up(t, n, cond_fifo_waiter, f, &f->tickets);
+}
+
 CT_TEST(cond_signal_wakes_the_longest_waiting_waiter_first)
 {
 	struct fifo *f = ct_alloc(sizeof *f);
 	async_std_task *t[NFIFO];
-	CHECK((f->m = async_std_mutex_create()) != NULL);
-	CHECK((f->c = async_std_cond_create()) != NULL);
-	if (line_up(t, NFIFO, cond_fifo_waiter, f, &f->tickets))
+	if (cond_line_up(f, t, NFIFO))
 		return CT_FAIL;
 	for (int i = 0; i < NFIFO; i++) {
 		CHECK_OK(async_std_mutex_lock(f->m));
@@ -337,9 +343,7 @@ CT_TEST(cond_broadcast_wakes_every_waiter)
 {
 	struct fifo *f = ct_alloc(sizeof *f);
 	async_std_task *t[NFIFO];
-	CHECK((f->m = async_std_mutex_create()) != NULL);
-	CHECK((f->c = async_std_cond_create()) != NULL);
-	if (line_up(t, NFIFO, cond_fifo_waiter, f, &f->tickets))
+	if (cond_line_up(f, t, NFIFO))
 		return CT_FAIL;
 	CHECK_OK(async_std_mutex_lock(f->m));
 	CHECK_OK(async_std_cond_broadcast(f->c));
@@ -388,9 +392,7 @@ CT_TEST(cond_destroy_with_a_waiter_gives_EBUSY)
 {
 	struct fifo *f = ct_alloc(sizeof *f);
 	async_std_task *t[1];
-	CHECK((f->m = async_std_mutex_create()) != NULL);
-	CHECK((f->c = async_std_cond_create()) != NULL);
-	if (line_up(t, 1, cond_fifo_waiter, f, &f->tickets))
+	if (cond_line_up(f, t, 1))
 		return CT_FAIL;
 	CHECK_ERRNO(async_std_cond_destroy(f->c), EBUSY);
 	CHECK_OK(async_std_mutex_lock(f->m));

@@ -3,8 +3,8 @@
  *
  * One table of waits (a locked mutex, a cond nobody signals, an empty
  * semaphore, empty and full channels of capacity 1 and 0, selects over
- * them, a group whose member does not end), each run in four ways, as in
- * cancel.c:
+ * them, a group whose member does not end), each run in the four ways of
+ * waits.c, as in cancel.c:
  *   cancel_while_blocked_in_<op>  another task cancels the caller while it
  *                                 waits;
  *   cancel_before_<op>            the caller was cancelled before the call;
@@ -17,12 +17,13 @@
 
 struct wenv;
 struct wop {
-	const char *name;
+	struct ct_wait_op base;
 	void *(*prep)(struct wenv *e);
 	int (*run)(struct wenv *e);
 };
 
 struct wenv {
+	struct ct_wait w; /* first */
 	const struct wop *op;
 	async_std_mutex *m;
 	async_std_cond *c;
@@ -31,8 +32,7 @@ struct wenv {
 	async_std_group *g;
 	int m_locked;
 	int relock_failed;
-	atomic_int started, gate, go;
-	int err1, err2;
+	atomic_int go;
 };
 
 static int result(int r)
@@ -186,15 +186,17 @@ static int op_group_cancel(struct wenv *e)
 
 /* ---- setup and teardown ------------------------------------------------------- */
 
-static void *env_setup(struct wenv *e, const struct wop *op)
+static void *env_setup(struct ct_wait *w)
 {
-	e->op = op;
-	return op->prep(e);
+	struct wenv *e = (struct wenv *)w;
+	e->op = (const struct wop *)w->op;
+	return e->op->prep(e);
 }
 
-static void *env_teardown(struct wenv *e)
+static void *env_teardown(struct ct_wait *w)
 {
-	CHECK_MSG(!e->relock_failed, "%s: the mutex was not locked again", e->op->name);
+	struct wenv *e = (struct wenv *)w;
+	CHECK_MSG(!e->relock_failed, "%s: the mutex was not locked again", e->op->base.name);
 	if (e->m_locked)
 		CHECK_OK(async_std_mutex_unlock(e->m));
 	if (e->g) {
@@ -214,104 +216,18 @@ static void *env_teardown(struct wenv *e)
 	return NULL;
 }
 
-#define CHECK_OP(got, want)                                                       \
-	CHECK_MSG((got) == (want), "%s: %s gave %s, expected %s", e->op->name, #got, \
-		  (got) ? ct_errname(got) : "success", ct_errname(want))
-
-/* ---- the four ways ---------------------------------------------------------- */
-
-static void *blocked_child(void *p)
+static int env_run(struct ct_wait *w)
 {
-	struct wenv *e = p;
-	atomic_store(&e->started, 1);
-	e->err1 = e->op->run(e);
-	e->err2 = e->op->run(e);
-	return NULL;
+	struct wenv *e = (struct wenv *)w;
+	return e->op->run(e);
 }
 
-static void *gated_child(void *p)
-{
-	struct wenv *e = p;
-	atomic_store(&e->started, 1);
-	while (!atomic_load(&e->gate))
-		async_std_yield();
-	e->err1 = e->op->run(e);
-	e->err2 = e->op->run(e);
-	return NULL;
-}
-
-static void *join_child(struct wenv *e, async_std_task *child)
-{
-	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 2);
-	errno = 0;
-	int rc = async_std_join(child, NULL);
-	int err = errno;
-	async_std_deadline_pop(prev);
-	CHECK_MSG(rc == 0, "%s: the cancelled task did not return (join gave %s)",
-		  e->op->name, ct_errname(err));
-	return NULL;
-}
-
-static void *cancel_while_blocked(void *p)
-{
-	struct wenv *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	async_std_task *child = async_std_spawn(blocked_child, e);
-	CHECK(child != NULL);
-	CHECK_OK(ct_wait_flag(&e->started, 1));
-	ct_let_block();
-	CHECK_OK(async_std_cancel(child));
-	if (join_child(e, child))
-		return CT_FAIL;
-	CHECK_OP(e->err1, ECANCELED);
-	CHECK_OP(e->err2, ECANCELED);
-	return env_teardown(e);
-}
-
-static void *cancel_before(void *p)
-{
-	struct wenv *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	async_std_task *child = async_std_spawn(gated_child, e);
-	CHECK(child != NULL);
-	CHECK_OK(async_std_cancel(child));
-	atomic_store(&e->gate, 1);
-	if (join_child(e, child))
-		return CT_FAIL;
-	CHECK_OP(e->err1, ECANCELED);
-	CHECK_OP(e->err2, ECANCELED);
-	return env_teardown(e);
-}
-
-static void *deadline_during(void *p)
-{
-	struct wenv *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	int64_t d = async_std_now() + 20 * CT_MS;
-	int64_t prev = async_std_deadline_push(d);
-	e->err1 = e->op->run(e);
-	int64_t after = async_std_now();
-	async_std_deadline_pop(prev);
-	CHECK_OP(e->err1, ETIMEDOUT);
-	CHECK_MSG(after >= d, "%s: ETIMEDOUT %lld ns before the deadline", e->op->name,
-		  (long long)(d - after));
-	return env_teardown(e);
-}
-
-static void *deadline_passed_before(void *p)
-{
-	struct wenv *e = ct_alloc(sizeof *e);
-	if (env_setup(e, p))
-		return CT_FAIL;
-	int64_t prev = async_std_deadline_push(async_std_now() - 1);
-	e->err1 = e->op->run(e);
-	async_std_deadline_pop(prev);
-	CHECK_OP(e->err1, ETIMEDOUT);
-	return env_teardown(e);
-}
+static const struct ct_wait_kind sync_waits = {
+	.env_size = sizeof(struct wenv),
+	.setup = env_setup,
+	.teardown = env_teardown,
+	.run = env_run,
+};
 
 /* ---- the table --------------------------------------------------------------- */
 
@@ -328,27 +244,14 @@ static void *deadline_passed_before(void *p)
 	X(group_wait, prep_group_sleeping)                \
 	X(group_cancel, prep_group_stubborn)
 
-#define DEFINE_OP(name, prep) static const struct wop wop_##name = { #name, prep, op_##name };
+#define DEFINE_OP(name, prep) \
+	static const struct wop wop_##name = { { #name, &sync_waits }, prep, op_##name };
 SYNC_WAITS(DEFINE_OP)
 
-#define DEFINE_TEST(fn, way, name)                                                \
-	static void fn(void **state)                                              \
-	{                                                                         \
-		(void)state;                                                      \
-		harness_run(#fn, way, (void *)&wop_##name);                       \
-	}
-#define DEFINE_TESTS(name, prep)                                                  \
-	DEFINE_TEST(cancel_while_blocked_in_##name##_gives_ECANCELED, cancel_while_blocked, name) \
-	DEFINE_TEST(cancel_before_##name##_gives_ECANCELED, cancel_before, name)  \
-	DEFINE_TEST(deadline_during_##name##_gives_ETIMEDOUT, deadline_during, name) \
-	DEFINE_TEST(deadline_passed_before_##name##_gives_ETIMEDOUT, deadline_passed_before, name)
+#define DEFINE_TESTS(name, prep) CT_WAYS_ALL_TESTS(name, wop_##name)
 SYNC_WAITS(DEFINE_TESTS)
 
-#define LIST_TESTS(name, prep)                                                    \
-	cmocka_unit_test(cancel_while_blocked_in_##name##_gives_ECANCELED),       \
-	cmocka_unit_test(cancel_before_##name##_gives_ECANCELED),                 \
-	cmocka_unit_test(deadline_during_##name##_gives_ETIMEDOUT),               \
-	cmocka_unit_test(deadline_passed_before_##name##_gives_ETIMEDOUT),
+#define LIST_TESTS(name, prep) CT_WAYS_ALL_LIST(name)
 
 static const struct CMUnitTest tests[] = {
 	SYNC_WAITS(LIST_TESTS)
