@@ -1,7 +1,8 @@
 /*
  * bench.h - small helpers shared by the programs in bench/: a monotonic
- * clock, a checked count from the command line and a /proc/self/status
- * reader.  Header-only and free of the ABI, so switch_floor can use it too.
+ * clock, a checked count or number from the command line and a
+ * /proc/self/status reader.  Header-only and free of the ABI, so
+ * switch_floor can use it too.
  */
 #ifndef AS_BENCH_H
 #define AS_BENCH_H
@@ -37,6 +38,23 @@ static inline long long bench_arg(int argc, char **argv, int idx, const char *wh
 	if (errno || end == argv[idx] || *end || v < lo || v > hi) {
 		fprintf(stderr, "%s: %s must be an integer in %lld..%lld, got '%s'\n",
 			argv[0], what, lo, hi, argv[idx]);
+		exit(2);
+	}
+	return v;
+}
+
+/* The number s given to option -opt, in [lo, hi]; exits with status 2 and
+ * one line naming the option when it is not a number in range. */
+static inline double bench_opt(const char *prog, char opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+		fprintf(stderr, "%s: -%c must be a number in %g..%g, got '%s'\n", prog, opt, lo,
+			hi, s);
 		exit(2);
 	}
 	return v;

@@ -22,7 +22,7 @@ $(BENCH_DIR)/%: bench/%.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
 
-$(BENCH_DIR)/%: bench/echo/%.c abi/async_std.h $(STUB_SO) $(STUB_LINK)
+$(BENCH_DIR)/%: bench/echo/%.c bench/bench.h bench/latency.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
 

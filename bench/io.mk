@@ -24,12 +24,13 @@ $(BENCH_IO_DIR)/echo_server: bench/echo/echo_server.c abi/async_std.h $(STUB_SO)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_IO_RPATH) $(APP_LDFLAGS)
 
-$(BENCH_IO_DIR)/randread: bench/io/randread.c bench/io/cpu_sample.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
+$(BENCH_IO_DIR)/randread: bench/io/randread.c bench/io/cpu_sample.h bench/bench.h bench/latency.h \
+		abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_IO_RPATH) $(APP_LDFLAGS)
 
 # No async_std: the client must not depend on the runtime under test.
-$(BENCH_IO_DIR)/echo_load: bench/io/echo_load.c bench/io/cpu_sample.h
+$(BENCH_IO_DIR)/echo_load: bench/io/echo_load.c bench/io/cpu_sample.h bench/bench.h bench/latency.h
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS)
 

@@ -20,28 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "async_std.h"
-
-/* Latency histogram, log-linear: 32 buckets per power of two (about 3%
- * resolution), bounded memory whatever the duration. */
-#define SUB_BITS 5
-#define SUB (1 << SUB_BITS)
-#define NBUCKETS ((64 - SUB_BITS + 1) * SUB)
-
-static int bucket_of(uint64_t v)
-{
-	if (v < SUB)
-		return (int)v;
-	int e = 63 - __builtin_clzll(v);
-	return (e - SUB_BITS + 1) * SUB + (int)((v >> (e - SUB_BITS)) & (SUB - 1));
-}
-
-static uint64_t bucket_low(int i)
-{
-	if (i < SUB)
-		return (uint64_t)i;
-	int e = i / SUB + SUB_BITS - 1;
-	return (uint64_t)(SUB + i % SUB) << (e - SUB_BITS);
-}
+#include "../bench.h"
+#include "../latency.h"
 
 struct client {
 	int id;
@@ -51,7 +31,7 @@ struct client {
 	long long requests;
 	int error;          /* errno of the failure that ended it early, else 0 */
 	const char *what;   /* which call failed */
-	uint64_t hist[NBUCKETS];
+	uint64_t hist[LAT_NBUCKETS];
 };
 
 /* Reads exactly n bytes; 0 on success, -1 with errno (EPIPE on EOF). */
@@ -125,7 +105,7 @@ static void *client_main(void *arg)
 			break;
 		}
 		c->requests++;
-		c->hist[bucket_of((uint64_t)(t1 - t0))]++;
+		lat_record(c->hist, (uint64_t)(t1 - t0));
 	}
 	/* The deadline cutting off the last round trip is the normal end. */
 	if (c->error == ETIMEDOUT && async_std_now() >= c->end)
@@ -139,33 +119,6 @@ out:
 	return NULL;
 }
 
-static double percentile_us(const uint64_t *hist, long long total, double p)
-{
-	long long rank = (long long)(p * (double)total), seen = 0;
-
-	for (int i = 0; i < NBUCKETS; i++) {
-		seen += (long long)hist[i];
-		if (seen > rank)
-			return (double)(bucket_low(i) + bucket_low(i + 1)) / 2.0 / 1000.0;
-	}
-	return 0.0;
-}
-
-static double parse_opt(const char *prog, char opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "%s: -%c must be a number in %g..%g, got '%s'\n", prog, opt, lo,
-			hi, s);
-		exit(2);
-	}
-	return v;
-}
-
 int async_main(int argc, char **argv)
 {
 	long port = -1, nconns = 100, failed = 0;
@@ -176,10 +129,10 @@ int async_main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:c:s:t:")) != -1) {
 		switch (opt) {
-		case 'p': port = (long)parse_opt(argv[0], 'p', optarg, 1, 65535); break;
-		case 'c': nconns = (long)parse_opt(argv[0], 'c', optarg, 1, 10000); break;
-		case 's': size = (size_t)parse_opt(argv[0], 's', optarg, 1, 1 << 20); break;
-		case 't': seconds = parse_opt(argv[0], 't', optarg, 0.1, 600); break;
+		case 'p': port = (long)bench_opt(argv[0], 'p', optarg, 1, 65535); break;
+		case 'c': nconns = (long)bench_opt(argv[0], 'c', optarg, 1, 10000); break;
+		case 's': size = (size_t)bench_opt(argv[0], 's', optarg, 1, 1 << 20); break;
+		case 't': seconds = bench_opt(argv[0], 't', optarg, 0.1, 600); break;
 		default: port = -1; optind = argc; break;
 		}
 	}
@@ -191,7 +144,7 @@ int async_main(int argc, char **argv)
 
 	struct client *cl = calloc((size_t)nconns, sizeof *cl);
 	async_std_task **t = calloc((size_t)nconns, sizeof *t);
-	uint64_t *hist = calloc(NBUCKETS, sizeof *hist);
+	uint64_t *hist = calloc(LAT_NBUCKETS, sizeof *hist);
 	if (!cl || !t || !hist) {
 		perror("echo_client: calloc");
 		return 1;
@@ -218,15 +171,14 @@ int async_main(int argc, char **argv)
 			fprintf(stderr, "echo_client: connection %ld: %s: %s\n", i, cl[i].what,
 				strerror(cl[i].error));
 		total += cl[i].requests;
-		for (int b = 0; b < NBUCKETS; b++)
-			hist[b] += cl[i].hist[b];
+		lat_merge(hist, cl[i].hist);
 	}
 
 	printf("runtime %s: %.0f req/s, p50 %.1f us, p99 %.1f us "
 	       "(%ld connections x %zu B for %.1f s, %lld requests, %ld failed)\n",
 	       async_std_runtime_name(), (double)total / seconds,
-	       percentile_us(hist, total, 0.50), percentile_us(hist, total, 0.99), nconns,
-	       size, seconds, total, failed);
+	       lat_percentile_us(hist, total, 0.50), lat_percentile_us(hist, total, 0.99),
+	       nconns, size, seconds, total, failed);
 	free(cl);
 	free(t);
 	free(hist);

@@ -41,37 +41,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "../bench.h"
+#include "../latency.h"
 #include "cpu_sample.h"
-
-/* Latency histogram, log-linear: 32 buckets per power of two of
- * nanoseconds (about 3% resolution), bounded memory. */
-#define SUB_BITS 5
-#define SUB (1 << SUB_BITS)
-#define NBUCKETS ((64 - SUB_BITS + 1) * SUB)
-
-static int bucket_of(uint64_t v)
-{
-	if (v < SUB)
-		return (int)v;
-	int e = 63 - __builtin_clzll(v);
-	return (e - SUB_BITS + 1) * SUB + (int)((v >> (e - SUB_BITS)) & (SUB - 1));
-}
-
-static uint64_t bucket_low(int i)
-{
-	if (i < SUB)
-		return (uint64_t)i;
-	int e = i / SUB + SUB_BITS - 1;
-	return (uint64_t)(SUB + i % SUB) << (e - SUB_BITS);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 struct conn {
 	int fd;
@@ -87,14 +59,14 @@ struct worker {
 	uint64_t min_ns, max_ns;
 	int error;          /* errno of the first failure, else 0 */
 	const char *what;
-	uint64_t hist[NBUCKETS];
+	uint64_t hist[LAT_NBUCKETS];
 };
 
 static int server_pid; /* -P: whose CPU time to report */
 
 static void sleep_until(int64_t t)
 {
-	for (int64_t now = now_ns(); now < t; now = now_ns()) {
+	for (int64_t now = bench_now_ns(); now < t; now = bench_now_ns()) {
 		struct timespec ts = { (time_t)((t - now) / 1000000000),
 				       (long)((t - now) % 1000000000) };
 		nanosleep(&ts, NULL);
@@ -139,7 +111,7 @@ static int send_req(struct worker *w, struct conn *c, int64_t now)
 			return fail(w, "send", errno);
 		struct timespec ts = { 0, 100000 };
 		nanosleep(&ts, NULL);
-		if (now_ns() > t_end + 5000000000LL)
+		if (bench_now_ns() > t_end + 5000000000LL)
 			return fail(w, "send", ETIMEDOUT);
 	}
 	return 0;
@@ -182,7 +154,7 @@ static void *worker_main(void *arg)
 	if (!ok)
 		goto out;
 
-	int64_t now = now_ns();
+	int64_t now = bench_now_ns();
 	for (i = 0; i < w->nconns; i++)
 		if (send_req(w, &w->conns[i], now) != 0)
 			goto out;
@@ -213,14 +185,14 @@ static void *worker_main(void *arg)
 			c->got += (size_t)r;
 			if (c->got < size)
 				continue;
-			now = now_ns();
+			now = bench_now_ns();
 			if (now >= t_end)
 				break;
 			if (now >= t_start && c->sent_at >= t_start) {
 				uint64_t rtt = (uint64_t)(now - c->sent_at);
 
 				w->requests++;
-				w->hist[bucket_of(rtt)]++;
+				lat_record(w->hist, rtt);
 				if (rtt < w->min_ns || !w->min_ns)
 					w->min_ns = rtt;
 				if (rtt > w->max_ns)
@@ -229,7 +201,7 @@ static void *worker_main(void *arg)
 			if (send_req(w, c, now) != 0)
 				goto out;
 		}
-		now = now_ns();
+		now = bench_now_ns();
 	}
 out:
 	pthread_barrier_wait(&done);
@@ -243,33 +215,6 @@ out:
 	return NULL;
 }
 
-static double percentile_us(const uint64_t *hist, long long total, double p)
-{
-	long long rank = (long long)(p * (double)total), seen = 0;
-
-	for (int i = 0; i < NBUCKETS - 1; i++) {
-		seen += (long long)hist[i];
-		if (seen > rank)
-			return (double)(bucket_low(i) + bucket_low(i + 1)) / 2.0 / 1000.0;
-	}
-	return 0.0;
-}
-
-static double parse_opt(const char *prog, char opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "%s: -%c must be a number in %g..%g, got '%s'\n", prog, opt, lo,
-			hi, s);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	long nconns = 100, nthreads = 1, failed = 0;
@@ -280,13 +225,13 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:c:s:t:w:T:P:")) != -1) {
 		switch (opt) {
-		case 'p': port = (int)parse_opt(argv[0], 'p', optarg, 1, 65535); break;
-		case 'c': nconns = (long)parse_opt(argv[0], 'c', optarg, 1, 10000); break;
-		case 's': size = (size_t)parse_opt(argv[0], 's', optarg, 1, 1 << 20); break;
-		case 't': seconds = parse_opt(argv[0], 't', optarg, 0.1, 600); break;
-		case 'w': warmup = parse_opt(argv[0], 'w', optarg, 0, 60); break;
-		case 'T': nthreads = (long)parse_opt(argv[0], 'T', optarg, 1, 256); break;
-		case 'P': server_pid = (int)parse_opt(argv[0], 'P', optarg, 1, 1 << 30); break;
+		case 'p': port = (int)bench_opt(argv[0], 'p', optarg, 1, 65535); break;
+		case 'c': nconns = (long)bench_opt(argv[0], 'c', optarg, 1, 10000); break;
+		case 's': size = (size_t)bench_opt(argv[0], 's', optarg, 1, 1 << 20); break;
+		case 't': seconds = bench_opt(argv[0], 't', optarg, 0.1, 600); break;
+		case 'w': warmup = bench_opt(argv[0], 'w', optarg, 0, 60); break;
+		case 'T': nthreads = (long)bench_opt(argv[0], 'T', optarg, 1, 256); break;
+		case 'P': server_pid = (int)bench_opt(argv[0], 'P', optarg, 1, 1 << 30); break;
 		default: port = -1; optind = argc; break;
 		}
 	}
@@ -300,7 +245,7 @@ int main(int argc, char **argv)
 
 	struct worker *ws = calloc((size_t)nthreads, sizeof *ws);
 	struct conn *conns = calloc((size_t)nconns, sizeof *conns);
-	uint64_t *hist = calloc(NBUCKETS, sizeof *hist);
+	uint64_t *hist = calloc(LAT_NBUCKETS, sizeof *hist);
 	payload = malloc(size);
 	if (!ws || !conns || !hist || !payload) {
 		perror("echo_load: calloc");
@@ -327,7 +272,7 @@ int main(int argc, char **argv)
 		}
 	}
 	pthread_barrier_wait(&ready); /* every connection is open (or failed) */
-	t_start = now_ns() + (int64_t)(warmup * 1e9);
+	t_start = bench_now_ns() + (int64_t)(warmup * 1e9);
 	t_end = t_start + (int64_t)(seconds * 1e9);
 	pthread_barrier_wait(&ready);
 
@@ -352,8 +297,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "echo_load: thread %ld: %s: %s\n", i, w->what,
 				strerror(w->error));
 		total += w->requests;
-		for (int b = 0; b < NBUCKETS; b++)
-			hist[b] += w->hist[b];
+		lat_merge(hist, w->hist);
 		if (w->min_ns && (!min_ns || w->min_ns < min_ns))
 			min_ns = w->min_ns;
 		if (w->max_ns > max_ns)
@@ -362,7 +306,7 @@ int main(int argc, char **argv)
 	printf("bench=echo conns=%ld size=%zu seconds=%.2f requests=%lld rps=%.0f "
 	       "p50_us=%.1f p99_us=%.1f min_us=%.1f max_us=%.1f errors=%ld",
 	       nconns, size, seconds, total, (double)total / seconds,
-	       percentile_us(hist, total, 0.50), percentile_us(hist, total, 0.99),
+	       lat_percentile_us(hist, total, 0.50), lat_percentile_us(hist, total, 0.99),
 	       (double)min_ns / 1000.0, (double)max_ns / 1000.0, failed);
 	if (sampled) {
 		struct cpu_usage u = cpu_usage(&c0, &c1, seconds);

@@ -32,27 +32,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "async_std.h"
+#include "../bench.h"
+#include "../latency.h"
 #include "cpu_sample.h"
-
-#define SUB_BITS 5
-#define SUB (1 << SUB_BITS)
-#define NBUCKETS ((64 - SUB_BITS + 1) * SUB)
-
-static int bucket_of(uint64_t v)
-{
-	if (v < SUB)
-		return (int)v;
-	int e = 63 - __builtin_clzll(v);
-	return (e - SUB_BITS + 1) * SUB + (int)((v >> (e - SUB_BITS)) & (SUB - 1));
-}
-
-static uint64_t bucket_low(int i)
-{
-	if (i < SUB)
-		return (uint64_t)i;
-	int e = i / SUB + SUB_BITS - 1;
-	return (uint64_t)(SUB + i % SUB) << (e - SUB_BITS);
-}
 
 struct reader {
 	int fd;
@@ -61,7 +43,7 @@ struct reader {
 	int64_t start, end;
 	long long reads;
 	int error;
-	uint64_t hist[NBUCKETS];
+	uint64_t hist[LAT_NBUCKETS];
 };
 
 static uint64_t xorshift(uint64_t *s)
@@ -98,38 +80,11 @@ static void *reader_main(void *arg)
 		}
 		if (t0 >= r->start && t1 < r->end) {
 			r->reads++;
-			r->hist[bucket_of((uint64_t)(t1 - t0))]++;
+			lat_record(r->hist, (uint64_t)(t1 - t0));
 		}
 	}
 	free(buf);
 	return NULL;
-}
-
-static double percentile_us(const uint64_t *hist, long long total, double p)
-{
-	long long rank = (long long)(p * (double)total), seen = 0;
-
-	for (int i = 0; i < NBUCKETS - 1; i++) {
-		seen += (long long)hist[i];
-		if (seen > rank)
-			return (double)(bucket_low(i) + bucket_low(i + 1)) / 2.0 / 1000.0;
-	}
-	return 0.0;
-}
-
-static double parse_opt(const char *prog, char opt, const char *s, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi)) {
-		fprintf(stderr, "%s: -%c must be a number in %g..%g, got '%s'\n", prog, opt, lo,
-			hi, s);
-		exit(2);
-	}
-	return v;
 }
 
 int async_main(int argc, char **argv)
@@ -144,10 +99,10 @@ int async_main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "f:n:t:w:b:m:")) != -1) {
 		switch (opt) {
 		case 'f': path = optarg; break;
-		case 'n': ntasks = (long)parse_opt(argv[0], 'n', optarg, 1, 4096); break;
-		case 't': seconds = parse_opt(argv[0], 't', optarg, 0.1, 600); break;
-		case 'w': warmup = parse_opt(argv[0], 'w', optarg, 0, 60); break;
-		case 'b': bs = (size_t)parse_opt(argv[0], 'b', optarg, 512, 1 << 20); break;
+		case 'n': ntasks = (long)bench_opt(argv[0], 'n', optarg, 1, 4096); break;
+		case 't': seconds = bench_opt(argv[0], 't', optarg, 0.1, 600); break;
+		case 'w': warmup = bench_opt(argv[0], 'w', optarg, 0, 60); break;
+		case 'b': bs = (size_t)bench_opt(argv[0], 'b', optarg, 512, 1 << 20); break;
 		case 'm': mode = optarg; break;
 		default: path = NULL; optind = argc; break;
 		}
@@ -188,7 +143,7 @@ int async_main(int argc, char **argv)
 
 	struct reader *rd = calloc((size_t)ntasks, sizeof *rd);
 	async_std_task **t = calloc((size_t)ntasks, sizeof *t);
-	uint64_t *hist = calloc(NBUCKETS, sizeof *hist);
+	uint64_t *hist = calloc(LAT_NBUCKETS, sizeof *hist);
 	if (!rd || !t || !hist) {
 		perror("randread: calloc");
 		return 1;
@@ -227,15 +182,14 @@ int async_main(int argc, char **argv)
 		if (rd[i].error && failed++ == 0)
 			fprintf(stderr, "randread: task %ld: pread: %s\n", i, strerror(rd[i].error));
 		total += rd[i].reads;
-		for (int b = 0; b < NBUCKETS; b++)
-			hist[b] += rd[i].hist[b];
+		lat_merge(hist, rd[i].hist);
 	}
 	async_std_close(fd);
 	printf("bench=randread runtime=%s mode=%s tasks=%ld bs=%zu seconds=%.2f reads=%lld "
 	       "reads_per_s=%.0f p50_us=%.1f p99_us=%.1f errors=%ld",
 	       async_std_runtime_name(), mode, ntasks, bs, seconds, total,
-	       (double)total / seconds, percentile_us(hist, total, 0.50),
-	       percentile_us(hist, total, 0.99), failed);
+	       (double)total / seconds, lat_percentile_us(hist, total, 0.50),
+	       lat_percentile_us(hist, total, 0.99), failed);
 	if (sampled) {
 		struct cpu_usage u = cpu_usage(&c0, &c1, seconds);
 

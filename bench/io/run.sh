@@ -74,6 +74,9 @@ forget() { # forget PID: reaped, so cleanup must never signal that number again
 	for p in "${pids[@]}"; do [ "$p" != "$1" ] && keep+=("$p"); done
 	pids=(${keep[@]+"${keep[@]}"})
 }
+wait_for() { wait "$1"; local s=$?; forget "$1"; return "$s"; } # wait_for PID -> its exit status
+kill_group() { kill -KILL -- "-$1" "$1" 2>/dev/null; wait "$1" 2>/dev/null; forget "$1"; }
+failed_run() { failures=$((failures + 1)); echo "$*" >>"$tmp/failures"; } # failed_run TEXT
 
 for p in echo_server echo_load randread; do
 	[ -x "$BIN/$p" ] || die "$BIN/$p missing; run 'make bench-io'"
@@ -122,6 +125,12 @@ rt_env() { # rt_env NAME -> env assignments for a program on that runtime
 	# humboldt must really run on io_uring, never on its epoll fallback
 	[ "$1" = humboldt ] && echo "LD_PRELOAD=$HB HUMBOLDT_REQUIRE_URING=1"
 }
+trace_env() { # trace_env NAME: the same as strace -E options, in the caller's array tenv
+	tenv=()
+	[ "$1" = humboldt ] && tenv=(-E "LD_PRELOAD=$HB" -E HUMBOLDT_REQUIRE_URING=1)
+}
+# time_limit SECS WARMUP -> whole seconds a run may take: SECS + WARMUP + 30
+time_limit() { awk -v s="$1" -v w="$2" 'BEGIN { printf "%d", s + w + 30 }'; }
 
 # ---- the data file: 1 GiB of random bytes, written once and reused
 data_note=reused
@@ -163,15 +172,15 @@ fi
 run_echo() {
 	local rt=$1 size=$2 conns=$3 secs=$4 warm=$5 trace=${6:-} port='' i server client
 	local limit
-	limit=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 30 }')
+	limit=$(time_limit "$secs" "$warm")
 	local -a srv=("$BIN/echo_server" -p 0 -t "$limit" -n "$conns")
 	# fresh files per run: a reused one could still show the last server's port
 	nrun=$((nrun + 1))
 	local sout=$tmp/server.$nrun.out serr=$tmp/server.$nrun.err
 	local cout=$tmp/client.$nrun.out cerr=$tmp/client.$nrun.err
 	if [ -n "$trace" ]; then
-		local -a tenv=()
-		[ "$rt" = humboldt ] && tenv=(-E "LD_PRELOAD=$HB" -E HUMBOLDT_REQUIRE_URING=1)
+		local -a tenv
+		trace_env "$rt"
 		# shellcheck disable=SC2046
 		env ASYNC_STD_THREADS="$SERVER_THREADS" timeout -k 2 $((limit + 10)) $(pin server) \
 			strace -f -c -o "$trace" "${tenv[@]}" "${srv[@]}" >"$sout" 2>"$serr" &
@@ -190,8 +199,7 @@ run_echo() {
 	done
 	if ! [[ "$port" =~ ^[0-9]+$ ]]; then
 		echo "echo $rt ${size}B x $conns: the server printed no port: $(head -n2 "$serr")" >&2
-		kill -KILL -- "-$server" "$server" 2>/dev/null; wait "$server" 2>/dev/null
-		forget "$server"
+		kill_group "$server"
 		return 1
 	fi
 	# the server's own pid (timeout's child), for the client's CPU report
@@ -203,9 +211,8 @@ run_echo() {
 		-t "$secs" -w "$warm" -T "$CLIENT_THREADS" ${spid:+-P "$spid"} >"$cout" 2>"$cerr" &
 	client=$!
 	pids+=("$client")
-	wait "$client"
+	wait_for "$client"
 	local cstatus=$? sstatus
-	forget "$client"
 	# the server exits once its connections close; a failed client may have
 	# left it waiting in accept
 	for ((i = 0; i < 100 && cstatus == 0; i++)); do
@@ -213,17 +220,14 @@ run_echo() {
 		sleep 0.1
 	done
 	if kill -0 "$server" 2>/dev/null; then
-		kill -KILL -- "-$server" "$server" 2>/dev/null
-		wait "$server" 2>/dev/null
-		forget "$server"
+		kill_group "$server"
 		if [ "$cstatus" -eq 0 ]; then
 			echo "echo $rt ${size}B x $conns: the server did not exit 10 s after the client; killed" >&2
 			return 1
 		fi
 		sstatus=killed
 	else
-		wait "$server"; sstatus=$?
-		forget "$server"
+		wait_for "$server"; sstatus=$?
 	fi
 	local line sline bound bytes
 	line=$(grep '^bench=echo ' "$cout")
@@ -243,11 +247,11 @@ run_echo() {
 # ---- one read run: run_read RT MODE TASKS SECS WARMUP [strace-output]
 run_read() {
 	local rt=$1 mode=$2 tasks=$3 secs=$4 warm=$5 trace=${6:-} limit status
-	limit=$(awk -v s="$secs" -v w="$warm" 'BEGIN { printf "%d", s + w + 30 }')
+	limit=$(time_limit "$secs" "$warm")
 	local -a cmd=("$BIN/randread" -f "$DATA" -n "$tasks" -t "$secs" -w "$warm" -m "$mode")
 	if [ -n "$trace" ]; then
-		local -a tenv=()
-		[ "$rt" = humboldt ] && tenv=(-E "LD_PRELOAD=$HB" -E HUMBOLDT_REQUIRE_URING=1)
+		local -a tenv
+		trace_env "$rt"
 		timeout -k 2 "$limit" strace -f -c -o "$trace" "${tenv[@]}" "${cmd[@]}" \
 			>"$tmp/read.out" 2>"$tmp/read.err" &
 	else
@@ -256,8 +260,7 @@ run_read() {
 	fi
 	local pid=$!
 	pids+=("$pid")
-	wait "$pid"; status=$?
-	forget "$pid"
+	wait_for "$pid"; status=$?
 	local line
 	line=$(grep '^bench=randread ' "$tmp/read.out")
 	if [ "$status" -ne 0 ] || [ -z "$line" ] || ! grep -q " runtime=$rt " <<<"$line"; then
@@ -284,7 +287,7 @@ for ((r = 1; r <= RUNS; r++)); do
 			printf ' %sBx%s' "$size" "$conns" >&2
 			for rt in "${rts[@]}"; do
 				run_echo "$rt" "$size" "$conns" "$ECHO_SECS" "$WARMUP" ||
-					{ failures=$((failures + 1)); echo "echo $rt ${size}B x $conns round $r" >>"$tmp/failures"; }
+					failed_run "echo $rt ${size}B x $conns round $r"
 			done
 		done
 	done
@@ -300,7 +303,7 @@ for ((r = 1; r <= RUNS; r++)); do
 			printf ' %s/%s' "$mode" "$tasks" >&2
 			for rt in "${rts[@]}"; do
 				run_read "$rt" "$mode" "$tasks" "$READ_SECS" "$WARMUP" ||
-					{ failures=$((failures + 1)); echo "randread $rt $mode x $tasks round $r" >>"$tmp/failures"; }
+					failed_run "randread $rt $mode x $tasks round $r"
 			done
 		done
 	done
@@ -402,6 +405,15 @@ cpu_per_read() { # cpu_per_read FILE -> median over the runs of cpu_pct * 10^4 /
 kept_text() { # kept_text KEPT TOTAL FALLBACK
 	if [ "$3" = 1 ]; then echo "$1/$2 (too few undisturbed)"; else echo "$1/$2"; fi
 }
+# compare FILE_D FILE_H KEY: sets fd and fh (the runs kept of the two files),
+# nk nt nf (as printed by keep), mm (the ratio humboldt/default of the
+# medians of KEY), pr (the per-round ratios) and rr (their median)
+compare() {
+	read -r nk nt nf <<<"$(keep "$1" "$2")"
+	fd=$1.kept; fh=$2.kept
+	mm=$(ratio "$(med "$fh" "$3")" "$(med "$fd" "$3")")
+	pr=$(per_round "$fh" "$fd" "$3"); rr=$(median_of "$pr")
+}
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { if (r == "-") print "not measured"; else print (r + 0 >= t + 0) ? "met" : "MISSED" }'; }
 
 {
@@ -425,12 +437,8 @@ echo "| payload | conns | default req/s | humboldt req/s | humboldt/default (rat
 echo "|---|---|---|---|---|---|---|---|---|"
 for size in $SIZES; do
 	for conns in $CONNS; do
-		fd=$tmp/echo.default.$size.$conns; fh=$tmp/echo.humboldt.$size.$conns
-		read -r nk nt nf <<<"$(keep "$fd" "$fh")"
-		fd=$fd.kept; fh=$fh.kept
-		md=$(stats "$fd" rps | cut -d' ' -f1); mh=$(stats "$fh" rps | cut -d' ' -f1)
-		pr=$(per_round "$fh" "$fd" rps); rr=$(median_of "$pr")
-		echo "| $size B | $conns | $(cell "$fd" rps) | $(cell "$fh" rps) | **$rr** ($(ratio "$mh" "$md"); $pr) | $(lat "$fd") | $(lat "$fh") | $(med "$fd" srv_cpu_pct) / $(med "$fh" srv_cpu_pct) | $(kept_text "$nk" "$nt" "$nf") |"
+		compare "$tmp/echo.default.$size.$conns" "$tmp/echo.humboldt.$size.$conns" rps
+		echo "| $size B | $conns | $(cell "$fd" rps) | $(cell "$fh" rps) | **$rr** ($mm; $pr) | $(lat "$fd") | $(lat "$fh") | $(med "$fd" srv_cpu_pct) / $(med "$fh" srv_cpu_pct) | $(kept_text "$nk" "$nt" "$nf") |"
 		echo "echo $size $conns $rr $pr" >>"$tmp/ratios"
 	done
 done
@@ -445,13 +453,9 @@ echo "| mode | tasks | default reads/s | humboldt reads/s | humboldt/default (ra
 echo "|---|---|---|---|---|---|---|---|---|"
 for mode in "${MODES[@]}"; do
 	for tasks in $TASKS; do
-		fd=$tmp/read.default.$mode.$tasks; fh=$tmp/read.humboldt.$mode.$tasks
-		read -r nk nt nf <<<"$(keep "$fd" "$fh")"
-		fd=$fd.kept; fh=$fh.kept
-		md=$(stats "$fd" reads_per_s | cut -d' ' -f1); mh=$(stats "$fh" reads_per_s | cut -d' ' -f1)
-		pr=$(per_round "$fh" "$fd" reads_per_s); rr=$(median_of "$pr")
+		compare "$tmp/read.default.$mode.$tasks" "$tmp/read.humboldt.$mode.$tasks" reads_per_s
 		label=$mode; [ "$mode" = buffered ] && label="buffered (page cache)"
-		echo "| $label | $tasks | $(cell "$fd" reads_per_s) | $(cell "$fh" reads_per_s) | **$rr** ($(ratio "$mh" "$md"); $pr) | $(lat "$fd") | $(lat "$fh") | $(cpu_per_read "$fd") / $(cpu_per_read "$fh") | $(kept_text "$nk" "$nt" "$nf") |"
+		echo "| $label | $tasks | $(cell "$fd" reads_per_s) | $(cell "$fh" reads_per_s) | **$rr** ($mm; $pr) | $(lat "$fd") | $(lat "$fh") | $(cpu_per_read "$fd") / $(cpu_per_read "$fh") | $(kept_text "$nk" "$nt" "$nf") |"
 		echo "read $mode $tasks $rr $pr" >>"$tmp/ratios"
 	done
 done
