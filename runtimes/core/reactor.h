@@ -1,7 +1,7 @@
 /*
  * reactor.h - the narrow contract between core's scheduler and a runtime's
  * reactor (epoll for the default runtime, io_uring for humboldt), in the
- * spirit of redis ae.c's aeApi*: one reactor per worker, five calls.
+ * spirit of redis ae.c's aeApi*: one reactor per worker, four calls.
  */
 #ifndef AS_REACTOR_H
 #define AS_REACTOR_H
@@ -19,7 +19,5 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns);
 void as__reactor_notify(struct as_worker *w);
 /* Owner thread: wakes every waiter on fd with EBADF (fd is being closed). */
 void as__reactor_close_fd(struct as_worker *w, int fd);
-/* The reactor's name for banners and tests ("epoll", "io_uring"). */
-const char *as__reactor_name(void);
 
 #endif

@@ -16,7 +16,6 @@
 #ifdef AS_EPOLL_PREFIXED
 #define AS_EPOLL_FN(name) as__epoll_##name
 struct as_worker;
-const char *as__epoll_reactor_name(void);
 int as__epoll_reactor_init(struct as_worker *w);
 void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns);
 void as__epoll_reactor_notify(struct as_worker *w);

@@ -35,11 +35,6 @@ struct as_reactor {
 	struct epoll_event ev[EVENTS_PER_POLL];
 };
 
-const char *AS_EPOLL_FN(reactor_name)(void)
-{
-	return "epoll";
-}
-
 int AS_EPOLL_FN(reactor_init)(struct as_worker *w)
 {
 	struct as_reactor *r = calloc(1, sizeof(*r));

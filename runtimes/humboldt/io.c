@@ -34,10 +34,6 @@ int hb__ring_poll(struct as_uring *u, int fd, short events)
 		int r_ = hb__submit_wait((u), sqe, &op_, (fd));              \
 		if (r_ != -EAGAIN)                                           \
 			return as__ret(r_);                                  \
-		/* A poll that "completed anyway" after the deadline must   \
-		 * not start another round. */                               \
-		if ((r_ = as__check_interrupt()) < 0)                        \
-			return as__ret(r_);                                  \
 		r_ = hb__ring_poll((u), (fd), (events));                         \
 		if (r_ < 0)                                                  \
 			return as__ret(r_);                                  \

@@ -31,7 +31,6 @@ bool *hb__worker_ring;
 static bool require_uring;
 unsigned hb__ext_supported;
 static unsigned ring_entries;
-static unsigned setup_flags;
 
 /* The flag ladder: the cheapest mode the kernel accepts.  DEFER_TASKRUN
  * (6.1) runs completions only when this thread asks for events; COOP_TASKRUN
@@ -128,7 +127,8 @@ void hb__probe(unsigned entries, bool require, unsigned threads)
 	require_uring = require;
 	unsigned features = 0;
 	hb__worker_ring = calloc(threads, sizeof(*hb__worker_ring));
-	int r = hb__worker_ring ? ring_setup_patient(&ring, &setup_flags, &features) : -ENOMEM;
+	unsigned probe_flags;
+	int r = hb__worker_ring ? ring_setup_patient(&ring, &probe_flags, &features) : -ENOMEM;
 	if (r == 0) {
 		/* The extensions are gated on what this kernel says it has (a
 		 * kernel without the probe, before 5.6, gets none), never on a
@@ -153,28 +153,12 @@ void hb__probe(unsigned entries, bool require, unsigned threads)
 	hb__uring_on = false;
 }
 
-const char *hb__setup_mode(void)
-{
-	if (!hb__uring_on)
-		return "epoll fallback";
-	if (setup_flags & IORING_SETUP_DEFER_TASKRUN)
-		return "io_uring single-issuer, deferred task run";
-	if (setup_flags & IORING_SETUP_COOP_TASKRUN)
-		return "io_uring cooperative task run";
-	return "io_uring";
-}
-
 /* ---- the reactor contract ------------------------------------------------ */
 static void arm_wake(struct as_uring *u)
 {
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_read(sqe, u->evfd, &u->evval, sizeof u->evval, 0);
 	io_uring_sqe_set_data64(sqe, TOKEN_WAKE);
-}
-
-const char *as__reactor_name(void)
-{
-	return hb__uring_on ? "io_uring" : "epoll";
 }
 
 int as__reactor_init(struct as_worker *w)
@@ -416,7 +400,9 @@ static inline int submit_wait(struct as_uring *u, struct io_uring_sqe *sqe,
 	unlink_op(u, op);
 	if (op->closing && (op->res == -ECANCELED || op->res == -EINTR))
 		return -EBADF;
-	if (r < 0 && (op->res == -ECANCELED || op->res == -EINTR))
+	/* A late -EAGAIN is no result either: the caller would only wait and
+	 * try again, past its deadline or cancel. */
+	if (r < 0 && (op->res == -ECANCELED || op->res == -EINTR || op->res == -EAGAIN))
 		return r;
 	return op->res; /* completed, even if late: its result stands */
 }

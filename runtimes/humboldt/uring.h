@@ -135,6 +135,5 @@ void hb__files_drop(struct as_uring *u, int fd);
 /* The extensions the kernel supports (HB_EXT_* bits of humboldt.h's
  * HUMBOLDT_* features), found by the probe at start; 0 in the fallback. */
 extern unsigned hb__ext_supported;
-const char *hb__setup_mode(void);
 
 #endif
