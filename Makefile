@@ -147,6 +147,8 @@ endif
 -include tests/conformance/conformance.mk
 -include bench/bench.mk
 -include bench/io.mk
+-include bench/dispatch/dispatch.mk
+-include bench/peers/peers.mk
 -include tools/tools.mk
 -include tests/humboldt/humboldt.mk
 
