@@ -46,7 +46,8 @@ endif
 
 # Runtime objects: hidden visibility, position independent; exports come only
 # from runtimes/core/exports.c and the shim.
-RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim $(CFLAGS)
+RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
+             -DAS_RUNTIME_DIR='"$(LIBDIR)/async_std/runtimes"' $(CFLAGS)
 # Programs written against the ABI (tests, benchmarks, demo).
 APP_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(CFLAGS)
 APP_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
@@ -120,11 +121,12 @@ $(HUMBOLDT_A): $(HUMBOLDT_OBJ)
 # Installs what the build needs when a header or tool is missing.
 MULTIARCH    := $(shell $(CC) -print-multiarch 2>/dev/null)
 DEPS_HEADERS := /usr/include/liburing.h /usr/include/$(MULTIARCH)/libunwind.h \
-                /usr/include/cmocka.h /usr/include/valgrind/valgrind.h
+                /usr/include/cmocka.h /usr/include/valgrind/valgrind.h \
+                /usr/include/elfutils/libdwfl.h
 DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc
 DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
                 $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
-DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libcmocka-dev valgrind \
+DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libdw-dev libcmocka-dev valgrind \
                 gcc-aarch64-linux-gnu
 
 deps:

@@ -389,6 +389,29 @@ int async_std_group_cancel(async_std_group *g);
 int async_std_group_destroy(async_std_group *g);
 
 /* ------------------------------------------------------------------ */
+/* Debugging                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Flags of async_std_task_dump. */
+#define ASYNC_STD_DUMP_RAW 0x1u   /* addresses only: no symbol or line lookup */
+#define ASYNC_STD_DUMP_EACH 0x2u  /* one entry per task: do not merge tasks
+                                     whose state, wait, name and stack agree */
+#define ASYNC_STD_DUMP_DWARF 0x4u /* unwind every task with libunwind (for code
+                                     built without frame pointers); slower */
+
+/* Writes every task of the runtime to fd, as text: id, name, state, what it
+ * waits for and for how long, and its backtrace (function+offset, file:line
+ * when debug information exists).  Tasks whose state, wait reason, name and
+ * backtrace agree are merged into one entry with a count, unless
+ * ASYNC_STD_DUMP_EACH.  Each worker pauses only while it copies its own
+ * tasks' stacks; a worker that does not reach a switch within a second (a
+ * task that runs without blocking) is named, and its tasks are listed
+ * without backtraces.  Callable from tasks and plain threads.  Returns the
+ * number of tasks written, or -1 with EINVAL (unknown flags), EBADF, ENOMEM,
+ * or the errno of a failed write. */
+int async_std_task_dump(int fd, unsigned flags);
+
+/* ------------------------------------------------------------------ */
 /* The function table                                                  */
 /* ------------------------------------------------------------------ */
 
@@ -479,6 +502,7 @@ struct async_std_ops {
 	int (*group_wait)(async_std_group *);
 	int (*group_cancel)(async_std_group *);
 	int (*group_destroy)(async_std_group *);
+	int (*task_dump)(int, unsigned);
 };
 
 #ifdef __cplusplus

@@ -283,7 +283,7 @@ static bool names_runtime(const char *want, const char *name, const char *path)
 
 /* ---- the check ------------------------------------------------------------- */
 
-void as__binding_check(void)
+bool as__binding_check(char **argv)
 {
 	const struct as_settings *s = as__settings();
 	struct exe_info exe = { .found = false };
@@ -324,14 +324,10 @@ void as__binding_check(void)
 		exit(2);
 	}
 
-	if (s->runtime && !names_runtime(s->runtime, name, path)) {
-		char shown[80];
-		as__settings_shown(shown, sizeof(shown), s->runtime);
-		as__shim_say("ASYNC_STD_RUNTIME=%s: this build cannot select a runtime by name yet "
-			     "and the bound runtime is %s (%s); preload the one you want instead, "
-			     "e.g. LD_PRELOAD=libhumboldt.so",
-			     shown, name, path);
-		exit(2);
+	if (s->runtime) {
+		if (!names_runtime(s->runtime, name, path))
+			as__runtime_select(s->runtime, name, path, argv); /* does not return */
+		as__runtime_select_done();
 	}
 
 	/* The failed lookups above must not show up in the program's dlerror(). */
@@ -339,7 +335,9 @@ void as__binding_check(void)
 
 	/* Every runtime carries a copy of the shim (a preloaded one and the stub
 	 * both run this); only the copy inside the bound runtime speaks. */
-	if (s->verbose >= 1 && object_of(&exe, (const void *)as__binding_check) == bound)
+	bool mine = object_of(&exe, (const void *)as__binding_check) == bound;
+	if (s->verbose >= 1 && mine)
 		as__shim_say("runtime %s (%s), %u workers, abi %u.%u", name, path, s->threads,
 			     major, minor);
+	return mine;
 }

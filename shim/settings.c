@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +89,10 @@ static void fmt_accepted(char *buf, size_t len, const struct as_setting *s)
 	case AS_SET_TEXT:
 		snprintf(buf, len, "any text");
 		break;
+	case AS_SET_SIGNAL:
+		snprintf(buf, len, "a signal name such as SIGUSR2 or USR2, or its number; "
+			 "not SIGKILL, SIGSTOP, SIGSEGV or SIGBUS");
+		break;
 	}
 }
 
@@ -139,6 +144,34 @@ static int parse_number(const char *s, bool bytes, unsigned long long *out)
 		return PARSE_TOO_BIG;
 	*out = v * mult;
 	return PARSE_OK;
+}
+
+/* A signal by name ("SIGUSR2", "USR2", "SIGRTMIN+2") or number; 0 if none.
+ * Refuses what cannot be caught and what the runtime's own fault handling
+ * needs (SIGSEGV, SIGBUS). */
+static int parse_signal(const char *v)
+{
+	unsigned long long n;
+	int sig = 0;
+
+	if (parse_number(v, false, &n) == PARSE_OK) {
+		sig = n < 1 || n > (unsigned long long)SIGRTMAX ? 0 : (int)n;
+	} else {
+		if (strncmp(v, "SIG", 3) == 0)
+			v += 3;
+		for (int i = 1; i < SIGRTMIN && !sig; i++) {
+			const char *abbrev = sigabbrev_np(i);
+			if (abbrev && strcmp(abbrev, v) == 0)
+				sig = i;
+		}
+		if (!sig && strncmp(v, "RTMIN+", 6) == 0 &&
+		    parse_number(v + 6, false, &n) == PARSE_OK &&
+		    n <= (unsigned long long)(SIGRTMAX - SIGRTMIN))
+			sig = SIGRTMIN + (int)n;
+	}
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS)
+		return 0;
+	return sig;
 }
 
 /* Index of word v in "a|b|c", or -1. */
@@ -218,6 +251,15 @@ static int parse_row(struct as_settings *out, const struct as_setting *s,
 		}
 		store_number(out, s, n);
 		return 0;
+	case AS_SET_SIGNAL:
+		n = s->dflt;
+		if (v && !(n = (unsigned long long)parse_signal(v))) {
+			snprintf(msg, msglen, "%s=%s is not accepted (accepted: %s)",
+				 s->name, shown, acc);
+			return -1;
+		}
+		store_number(out, s, n);
+		return 0;
 	case AS_SET_TEXT:
 		/* The environment string lives as long as the process: glibc's
 		 * setenv/unsetenv never free a value once handed out. */
@@ -262,7 +304,7 @@ void as__settings_load(struct as_settings *out, bool secure)
 		as__shim_say("%s", msg);
 		exit(2);
 	}
-	if (msg[0] && out->verbose >= 1)
+	if (msg[0])
 		as__shim_say("%s", msg);
 }
 
@@ -297,8 +339,10 @@ void as__settings_doc(FILE *f)
  * link that uses a runtime pulls this object in; it stays tiny (no threads,
  * no large allocations) as constructors run before the program is ready.
  */
-__attribute__((constructor)) static void as__shim_init(void)
+__attribute__((constructor)) static void as__shim_init(int argc, char **argv, char **envp)
 {
+	(void)argc, (void)envp; /* glibc passes main's arguments to constructors */
 	as__settings();
-	as__binding_check();
+	if (as__binding_check(argv))
+		as__dump_signal_install();
 }

@@ -14,6 +14,7 @@ enum as_setting_kind {
 	AS_SET_NUMBER, /* unsigned decimal in [min, max] */
 	AS_SET_CHOICE, /* one word of `choices` ("a|b|c"), stored as its index */
 	AS_SET_TEXT,   /* any string, stored as a pointer into the environment */
+	AS_SET_SIGNAL, /* a catchable signal, by name (SIGUSR2, USR2) or number; 0: none */
 };
 
 enum {
@@ -40,11 +41,21 @@ enum {
 	  .min = 0, .max = 2, .dflt = 0, .dflt_doc = "0",                            \
 	  .doc = "From 1: one line at start naming the bound runtime, its path, workers and ABI") \
 	X(traceback, int, .name = "ASYNC_STD_TRACEBACK", .kind = AS_SET_CHOICE,      \
-	  .choices = "none", .dflt = 0, .dflt_doc = "none",                    \
-	  .doc = "What a crash report adds; task dumps (tasks) come with the tooling issue")            \
+	  .choices = "none|tasks", .dflt = 0, .dflt_doc = "none",                    \
+	  .doc = "tasks: a fatal signal (stack overflow, abort, SIGSEGV, SIGBUS, SIGILL, SIGFPE) " \
+	         "also writes a dump of every task to stderr")                      \
+	X(dump_signal, int, .name = "ASYNC_STD_DUMP_SIGNAL", .kind = AS_SET_SIGNAL,  \
+	  .dflt = 0, .dflt_doc = "none",                                             \
+	  .doc = "This signal writes a task dump to stderr (or to `asrt dump`); never replaces " \
+	         "a handler the program installed")                                 \
 	X(runtime, const char *, .name = "ASYNC_STD_RUNTIME", .kind = AS_SET_TEXT,   \
 	  .flags = AS_SET_SELECTS_CODE, .dflt_doc = "the linked or preloaded one",   \
-	  .doc = "Runtime name or path; for now it must name the bound runtime (preload to choose)")
+	  .doc = "Runtime name (looked up in ASYNC_STD_RUNTIME_DIR) or path: the program re-executes " \
+	         "itself once with it preloaded")                                   \
+	X(runtime_dir, const char *, .name = "ASYNC_STD_RUNTIME_DIR", .kind = AS_SET_TEXT, \
+	  .flags = AS_SET_SELECTS_CODE,                                              \
+	  .dflt_doc = "async_std/runtimes/ beside libasync_std.so.1, then the installed one", \
+	  .doc = "Where runtimes are found by name, as lib<name>.so")
 
 /*
  * A runtime adds its own rows by compiling the shim with
@@ -112,7 +123,21 @@ void as__settings_shown(char *buf, size_t len, const char *v);
  * several threads or processes never interleave. */
 void as__shim_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The load-time binding check (binding.c), run by the shim's constructor. */
-void as__binding_check(void);
+/* The load-time binding check (binding.c), run by the shim's constructor:
+ * true when this copy of the shim is the bound runtime's. */
+bool as__binding_check(char **argv);
+
+/* ASYNC_STD_RUNTIME names another runtime than the bound one: re-executes
+ * the program (argv) with it preloaded; exits 2 with one line when it
+ * cannot (select.c).  _done: the bound runtime is the one asked for. */
+void as__runtime_select(const char *want, const char *bound_name, const char *bound_path,
+			char **argv) __attribute__((noreturn));
+void as__runtime_select_done(void);
+
+/* ASYNC_STD_DUMP_SIGNAL (dump_signal.c): the handler, installed by the bound
+ * runtime's shim in its constructor, and the thread that writes the dumps,
+ * started with the runtime. */
+void as__dump_signal_install(void);
+void as__shim_runtime_started(void);
 
 #endif

@@ -90,6 +90,18 @@
 	X(int, group_spawn, (async_std_group * g, async_std_fn fn, void *arg), (g, fn, arg)) \
 	X(int, group_wait, (async_std_group * g), (g))                                   \
 	X(int, group_cancel, (async_std_group * g), (g))                                 \
-	X(int, group_destroy, (async_std_group * g), (g))
+	X(int, group_destroy, (async_std_group * g), (g))                                \
+	X(int, task_dump, (int fd, unsigned flags), (fd, flags))
+
+/* The calls that may suspend the calling task: their export records the
+ * call's name, which a task dump shows as the wait reason when the wait
+ * itself names none (join and the sync waits name theirs). */
+#define AS_ABI_WAITS(X)                                                                  \
+	X(block_on) X(join) X(sleep) X(sleep_until) X(accept) X(connect) X(read)        \
+	X(write) X(readv) X(writev) X(pread) X(pwrite) X(recv) X(send) X(recvfrom)      \
+	X(sendto) X(recvmsg) X(sendmsg) X(close) X(poll) X(openat) X(fsync)             \
+	X(tcp_connect) X(getaddrinfo) X(run_blocking) X(mutex_lock) X(cond_wait)        \
+	X(chan_send) X(chan_recv) X(chan_select) X(sem_acquire) X(group_wait)           \
+	X(group_cancel) X(group_destroy) X(task_dump)
 
 #endif

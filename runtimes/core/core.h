@@ -114,9 +114,19 @@ struct as_task {
 	struct as_stack stack;
 	uint64_t id;
 	char name[32];
-	const char *wait_reason;    /* what a suspended task waits for (dumps) */
+	/* For task dumps (dump.c); written by the owner, read racily by dumps. */
+	_Atomic unsigned char life; /* AS_LIFE_* */
+	const char *wait_reason;    /* what the wait is, set by join and sync waits */
+	const char *wait_call;      /* else: the ABI call it parked in */
+	int64_t wait_since;         /* worker clock when it last parked */
 	struct async_std_group *group; /* the task group it runs in (sync_group.c) */
 };
+
+/* Where a task is in its life, for dumps.  A slot is FREE in the free lists. */
+enum { AS_LIFE_FREE = 0, AS_LIFE_NEW, AS_LIFE_STARTED, AS_LIFE_DONE };
+/* Calls fn for every task slot ever allocated (FREE ones too); the caller
+ * reads each racily and must re-check what it relies on. */
+void as__task_slots_each(void (*fn)(struct as_task *t, void *arg), void *arg);
 
 struct as_task *as__task_from_handle(async_std_task *h);
 async_std_task *as__task_handle(const struct as_task *t);
@@ -134,6 +144,8 @@ int as__check_interrupt(void);
 struct as_config {
 	unsigned threads;           /* workers */
 	size_t stack_size;          /* default task stack */
+	bool traceback_tasks;       /* fatal signals also dump every task */
+	void (*started)(void);      /* called once the workers run, or NULL */
 };
 /* Supplied by the runtime (from the shim's settings table). */
 const struct as_config *as__config(void);
@@ -176,6 +188,13 @@ struct as_worker {
 	struct as_reactor *reactor;
 	unsigned index;
 	pthread_t thread;
+	/* The last clock reading the worker made (scheduler, idle): what a
+	 * parking task records as the start of its wait, without a clock read
+	 * of its own on the hot path. */
+	int64_t clock;
+	/* A task dump asked for this worker's tasks (posted like the inbox,
+	 * taken by the scheduler loop on the worker's own stack). */
+	struct as_dump_req *dump_req, *dump_due;
 };
 
 /* A close notice: every worker wakes its waiters on fd with EBADF, and the
@@ -210,6 +229,8 @@ static inline struct as_task *as__current(void)
 /* Starts the workers on first use; 0 or -errno. */
 int as__runtime_start(void);
 struct as_worker *as__worker(void);     /* the calling thread's, or NULL */
+/* Whether the workers have started (then as__rt is fixed). */
+bool as__runtime_running(void);
 /* Makes a parked, started task runnable again (any thread). */
 void as__make_runnable(struct as_task *t);
 /* Queues a new task (any thread). */
@@ -263,6 +284,25 @@ AS_ABI_FUNCTIONS(AS_DECLARE)
 #undef AS_DECLARE
 
 extern const struct async_std_ops as__ops;
+
+/* The ABI call the calling thread is in, when it may suspend (exports.c). */
+extern __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
+
+/* ---- task dumps (dump.c, dump_capture.c) ---------------------------------- */
+struct as_dump_req;
+/* Run by worker w on its own stack: copies the stacks of its started tasks
+ * into req and hands it back to the dumper. */
+void as__dump_capture(struct as_worker *w, struct as_dump_req *req);
+void as__dump_req_free(struct as_dump_req *req);
+/* Asks worker w for its tasks (sched.c: posted like an inbox message). */
+void as__dump_post(struct as_worker *w, struct as_dump_req *req);
+/* A dump to fd from a fatal signal's handler (uc: its context), without
+ * suspending anything (dump.c). */
+void as__dump_fatal(int fd, const void *uc);
+/* ASYNC_STD_TRACEBACK=tasks: handlers for fatal signals (dump_fatal.c). */
+void as__fatal_handlers_install(void);
+/* Whether a fatal signal should dump every task (stack.c asks). */
+void as__fatal_dump(int sig, const void *uc);
 
 /* One line on stderr for a misuse the runtime detected. */
 void as__misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

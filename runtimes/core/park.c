@@ -103,6 +103,8 @@ static int park_task(struct as_task *t, int64_t deadline)
 	while (PK_PHASE(s) == AS_PK_WAIT) {
 		if (atomic_compare_exchange_weak(&p->state, &s,
 						 (s & ~3u) | AS_PK_PARKED)) {
+			t->wait_call = as__tls_call;
+			t->wait_since = t->worker->clock;
 			as__task_suspend();
 			break;
 		}

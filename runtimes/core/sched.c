@@ -124,6 +124,11 @@ static void inbox_drain(struct as_worker *w)
 	struct as_closenote *notes = w->notes;
 	w->inbox_head = w->inbox_tail = NULL;
 	w->notes = NULL;
+	if (AS_UNLIKELY(w->dump_req)) {
+		/* Taken on the worker's own stack by the scheduler loop. */
+		w->dump_due = w->dump_req;
+		w->dump_req = NULL;
+	}
 	atomic_store_explicit(&w->inbox_nonempty, 0, memory_order_relaxed);
 	as__spin_unlock(&w->inbox_lock);
 	while (head) {
@@ -136,6 +141,20 @@ static void inbox_drain(struct as_worker *w)
 		close_note_done(w, notes->fd, notes->wait);
 		notes = next;
 	}
+}
+
+void as__dump_post(struct as_worker *w, struct as_dump_req *req)
+{
+	as__spin_lock(&w->inbox_lock);
+	/* Still here from an earlier dump that gave up on w: w never took it,
+	 * and never will now. */
+	struct as_dump_req *stale = w->dump_req;
+	w->dump_req = req;
+	atomic_store(&w->inbox_nonempty, 1);
+	as__spin_unlock(&w->inbox_lock);
+	notify(w);
+	if (stale)
+		as__dump_req_free(stale);
 }
 
 void as__make_runnable(struct as_task *t)
@@ -239,6 +258,7 @@ static bool scheduler_due(struct as_worker *w)
 {
 	w->switches = 0;
 	int64_t now = as__now();
+	w->clock = now;
 	if (now - w->last_poll >= POLL_INTERVAL_NS) {
 		w->poll_due = true;
 		return true;
@@ -250,7 +270,14 @@ static inline struct as_task *next_direct(struct as_worker *w)
 {
 	if (AS_UNLIKELY(++w->switches >= SWITCH_BUDGET) && scheduler_due(w))
 		return NULL;
-	return pick_next(w);
+	struct as_task *t = pick_next(w);
+	if (AS_UNLIKELY(w->dump_due) && t) {
+		/* A dump wants this worker's stacks: go to the scheduler, which
+		 * copies them on the worker's own stack, and run t after. */
+		ready_push(w, t);
+		return NULL;
+	}
+	return t;
 }
 
 void as__task_suspend(void)
@@ -271,6 +298,7 @@ void as__task_entry(void *arg)
 	struct as_task *t = arg;
 	struct as_worker *w = as__tls_worker;
 	after_switch(w);
+	atomic_store_explicit(&t->life, AS_LIFE_STARTED, memory_order_relaxed);
 	void *r = t->fn(t->arg);
 	w = as__tls_worker;
 	w->dying = t->fiber;
@@ -338,7 +366,7 @@ static void idle(struct as_worker *w)
 	if (atomic_load(&w->inbox_nonempty) || w->ready_head || stealable_work())
 		tmo = 0;
 	as__reactor_poll(w, tmo);
-	w->last_poll = as__now();
+	w->last_poll = w->clock = as__now();
 	w->poll_due = false;
 	atomic_store(&w->sleeping, 0);
 	atomic_fetch_sub(&as__rt.nsleeping, 1);
@@ -382,15 +410,21 @@ static void *worker_main(void *arg)
 		return NULL;
 
 	for (;;) {
+		w->clock = as__now();
 		if (w->timers.n)
-			as__timers_run(w, as__now());
+			as__timers_run(w, w->clock);
 		/* A busy worker: let I/O in before going on. */
 		if (w->poll_due) {
 			w->poll_due = false;
-			w->last_poll = as__now();
+			w->last_poll = w->clock;
 			as__reactor_poll(w, 0);
 		}
 		struct as_task *t = pick_next(w);
+		if (AS_UNLIKELY(w->dump_due)) {
+			struct as_dump_req *req = w->dump_due;
+			w->dump_due = NULL;
+			as__dump_capture(w, req);
+		}
 		if (!t && as__rt.nworkers > 1) {
 			t = steal(w);
 			if (t)
@@ -447,6 +481,15 @@ static void start(void)
 	if (created != n)
 		as__rt.nworkers = created; /* rare: running workers read it */
 	atomic_store(&started, 1);
+	if (as__config()->traceback_tasks)
+		as__fatal_handlers_install();
+	if (as__config()->started)
+		as__config()->started();
+}
+
+bool as__runtime_running(void)
+{
+	return atomic_load_explicit(&started, memory_order_acquire);
 }
 
 int as__runtime_start(void)

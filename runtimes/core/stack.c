@@ -46,7 +46,9 @@
  * trimmed. */
 #define WARM_MIN 4
 #define TRIM_BATCH 64
-#define ALTSTACK_BYTES (64 * 1024)
+/* Reserved, touched only as used: a fatal signal's task dump
+ * (ASYNC_STD_TRACEBACK=tasks) runs here too, symbol lookups included. */
+#define ALTSTACK_BYTES (256 * 1024)
 
 struct stack_label {
 	uint64_t task_id;
@@ -555,6 +557,8 @@ static void handler_default(int sig)
 	sigaction(sig, &dfl, NULL);
 }
 
+void (*as__stack_fatal_hook)(int sig, const void *uc);
+
 static void overflow_handler(int sig, siginfo_t *si, void *uctx)
 {
 	const struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
@@ -567,6 +571,8 @@ static void overflow_handler(int sig, siginfo_t *si, void *uctx)
 		slab = guard_lookup((uintptr_t)si->si_addr, &slot);
 	if (slab) {
 		overflow_report(slab, slot);
+		if (as__stack_fatal_hook)
+			as__stack_fatal_hook(sig, uctx);
 		/* Returning re-executes the access, which now kills the process
 		 * the default way (core dump and exit status as usual). */
 		handler_default(sig);
@@ -576,6 +582,8 @@ static void overflow_handler(int sig, siginfo_t *si, void *uctx)
 		old->sa_handler(sig);
 	} else if (si->si_code > 0 || old->sa_handler == SIG_DFL) {
 		/* A fault cannot be ignored: the kernel would kill us anyway. */
+		if (as__stack_fatal_hook)
+			as__stack_fatal_hook(sig, uctx);
 		handler_default(sig);
 		if (si->si_code <= 0)
 			raise(sig); /* blocked until we return, then fatal */

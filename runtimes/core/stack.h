@@ -49,4 +49,9 @@ void as__stack_thread_fini(void);
  * or "mprotect" (older kernels: two VMAs per stack, so at most ~32k stacks). */
 const char *as__stack_guard_kind(void);
 
+/* Called by the SIGSEGV/SIGBUS handler before the process dies of a fault
+ * (a stack overflow included), when set: the task dump of
+ * ASYNC_STD_TRACEBACK=tasks. */
+extern void (*as__stack_fatal_hook)(int sig, const void *uc);
+
 #endif /* AS_STACK_H */

@@ -163,7 +163,7 @@ static inline __attribute__((always_inline)) int chan_op(async_std_chan *ch, int
 	node.index = 0;
 	bool send = op == ASYNC_STD_CHAN_SEND;
 	r = as__sync_block(me, &ch->lock, &ch->nwait, send ? &ch->sendq : &ch->recvq, &node,
-			   true, send ? "chan send" : "chan recv");
+			   true, send ? "chan_send" : "chan_recv");
 	if (r == 0)
 		return wt.status;
 	as__spin_unlock(&ch->lock);
@@ -375,7 +375,7 @@ static long select_wait(async_std_chan_op *ops, size_t n, const struct scan_orde
 	unlock_all(chans, u);
 
 	if (me)
-		me->wait_reason = "select";
+		me->wait_reason = "chan_select";
 	int pr = as__park_wait(as__deadline());
 	if (me)
 		me->wait_reason = NULL;

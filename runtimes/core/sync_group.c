@@ -131,7 +131,7 @@ static int group_block(async_std_group *g, bool interruptible)
 		return r;
 	struct as_wait wt = { .parker = as__self_parker() };
 	struct as_waiter node = { .wait = &wt };
-	return as__sync_block(as__current(), &g->lock, &g->nwait, &g->q, &node, interruptible, "group");
+	return as__sync_block(as__current(), &g->lock, &g->nwait, &g->q, &node, interruptible, NULL);
 }
 
 static bool caller_is_member(async_std_group *g)

@@ -85,7 +85,7 @@ static int mutex_lock_slow(async_std_mutex *m, bool interruptible)
 	}
 	struct as_wait wt = { .parker = as__self_parker() };
 	struct as_waiter node = { .wait = &wt };
-	r = as__sync_block(as__current(), &m->lock, &m->nwait, &m->q, &node, interruptible, "mutex");
+	r = as__sync_block(as__current(), &m->lock, &m->nwait, &m->q, &node, interruptible, "mutex_lock");
 	if (r == 0)
 		return 0; /* handed over: we hold m */
 	mutex_clear_waiters(m);
@@ -201,7 +201,7 @@ int as__cond_wait(async_std_cond *c, async_std_mutex *m)
 	}
 	r = as__park_prepare(true);
 	if (r == 0)
-		r = as__sync_block(as__current(), &c->lock, &c->nwait, &c->q, &node, true, "cond");
+		r = as__sync_block(as__current(), &c->lock, &c->nwait, &c->q, &node, true, "cond_wait");
 	if (r < 0)
 		as__spin_unlock(&c->lock);
 	/* Relock whatever happened, ignoring deadline and cancellation: the

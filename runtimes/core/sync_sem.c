@@ -44,7 +44,7 @@ static int sem_acquire(async_std_sem *s)
 	if (r == 0) {
 		struct as_wait wt = { .parker = as__self_parker() };
 		struct as_waiter node = { .wait = &wt };
-		r = as__sync_block(as__current(), &s->lock, &s->nwait, &s->q, &node, true, "semaphore");
+		r = as__sync_block(as__current(), &s->lock, &s->nwait, &s->q, &node, true, "sem_acquire");
 		if (r == 0)
 			return 0; /* a release handed us its permit */
 	}

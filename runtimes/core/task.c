@@ -138,6 +138,18 @@ static void task_release(struct as_task *t)
 	as__spin_unlock(&registry_lock);
 }
 
+void as__task_slots_each(void (*fn)(struct as_task *t, void *arg), void *arg)
+{
+	as__spin_lock(&registry_lock);
+	uint32_t n = nslots;
+	as__spin_unlock(&registry_lock);
+	for (uint32_t c = 0; c * CHUNK_TASKS < n; c++) {
+		struct as_task *chunk = atomic_load_explicit(&chunks[c], memory_order_acquire);
+		for (uint32_t i = 0; chunk && i < CHUNK_TASKS && c * CHUNK_TASKS + i < n; i++)
+			fn(&chunk[i], arg);
+	}
+}
+
 async_std_task *as__task_handle(const struct as_task *t)
 {
 	return (async_std_task *)(uintptr_t)(((uint64_t)t->gen << 32) | t->slot);
@@ -183,6 +195,7 @@ static void retire_locked(struct as_task *t)
 {
 	__atomic_store_n(&t->gen, t->gen + 1 ? t->gen + 1 : 1, __ATOMIC_RELAXED);
 	t->flags = 0;
+	atomic_store_explicit(&t->life, AS_LIFE_FREE, memory_order_relaxed);
 }
 
 /* ---- spawn ------------------------------------------------------------- */
@@ -255,6 +268,8 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	t->next = NULL;
 	t->deadline = -1;
 	t->wait_reason = NULL;
+	t->wait_call = NULL;
+	t->wait_since = 0;
 	t->group = NULL;
 	atomic_store_explicit(&t->cancelled, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parker.state, AS_PK_IDLE, memory_order_relaxed);
@@ -270,6 +285,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		as__stack_label(&t->stack, t->id, t->name);
 	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);
 	async_std_task *h = as__task_handle(t);
+	atomic_store_explicit(&t->life, AS_LIFE_NEW, memory_order_relaxed);
 	as__enqueue_new(t);
 	return h;
 
@@ -288,6 +304,7 @@ void as__task_exit(struct as_task *t, void *r)
 	as__spin_lock(&t->lock);
 	t->result = r;
 	t->flags |= AS_TF_DONE;
+	atomic_store_explicit(&t->life, AS_LIFE_DONE, memory_order_relaxed);
 	struct as_parker *joiner = t->joiner;
 	t->joiner = NULL;
 	if (t->flags & AS_TF_DETACHED) {

@@ -14,6 +14,8 @@ static void config_load(void)
 	const struct as_settings *s = as__settings();
 	config.threads = s->threads;
 	config.stack_size = s->stack_size;
+	config.traceback_tasks = s->traceback == 1;
+	config.started = as__shim_runtime_started;
 }
 
 const struct as_config *as__config(void)

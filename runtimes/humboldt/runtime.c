@@ -15,6 +15,8 @@ static void config_load(void)
 	const struct as_settings *s = as__settings();
 	config.threads = s->threads;
 	config.stack_size = s->stack_size;
+	config.traceback_tasks = s->traceback == 1;
+	config.started = as__shim_runtime_started;
 	hb__probe(s->ring_entries, s->require_uring, s->threads);
 }
 

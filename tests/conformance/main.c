@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		&ct_appfd_group,    &ct_badinput_group, &ct_files_group,
 		&ct_offload_group,  &ct_threads_group,
 		&ct_sync_locks_group, &ct_sync_chan_group, &ct_sync_waits_group,
-		&ct_sync_group_group, &ct_edges_group,
+		&ct_sync_group_group, &ct_edges_group, &ct_dump_group,
 	};
 	int failed = 0;
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)

@@ -1,0 +1,214 @@
+/*
+ * dump.c - async_std_task_dump: asks every worker for its tasks, waits (a
+ * bounded time) for their copies, adds the tasks no worker owns (not started,
+ * finished) and hands the lot to the printer (dump_print.c).
+ *
+ * No worker waits for another: each copies its own suspended tasks when it
+ * next passes through its scheduler loop and goes on at once, so the longest
+ * pause is one worker's copy, not a stop of the whole runtime.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dump.h"
+
+#define DUMP_FLAGS (ASYNC_STD_DUMP_RAW | ASYNC_STD_DUMP_EACH | ASYNC_STD_DUMP_DWARF)
+/* How long a dump waits for a worker to reach its scheduler loop. */
+#define WORKER_WAIT_NS 1000000000LL
+
+/* One dump at a time: a worker holds at most one request. */
+static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Waits until req is DONE or `deadline` passes; true when DONE. */
+static bool wait_done(struct as_dump_req *req, int64_t deadline)
+{
+	for (;;) {
+		uint32_t s = atomic_load(&req->state);
+		if (s == AS_DR_DONE)
+			return true;
+		int64_t left = deadline - as__now();
+		if (s == AS_DR_POSTED && left <= 0)
+			return false;
+		/* TAKEN: the worker is copying; that always ends soon. */
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = 10000000 };
+		if (s == AS_DR_POSTED && left < 10000000)
+			ts.tv_nsec = (long)left;
+		syscall(SYS_futex, &req->state, FUTEX_WAIT_PRIVATE, s, &ts, NULL, 0);
+	}
+}
+
+/* ---- tasks the workers did not copy --------------------------------------- */
+struct sweep {
+	struct as_dump_set *set;
+	const uint64_t *seen;      /* sorted ids of the copied tasks */
+	size_t nseen;
+	const int64_t *pause_ns;   /* per worker, -1: it did not answer */
+	unsigned nworkers;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void sweep_task(struct as_task *t, void *arg)
+{
+	struct sweep *sw = arg;
+	unsigned life = atomic_load_explicit(&t->life, memory_order_relaxed);
+	if (life == AS_LIFE_FREE)
+		return;
+	uint64_t id = t->id;
+	if (bsearch(&id, sw->seen, sw->nseen, sizeof(*sw->seen), cmp_u64))
+		return;
+	struct as_dump_rec r = { .id = id, .worker = UINT_MAX, .unwind = AS_DU_NONE };
+	memcpy(r.name, t->name, sizeof(r.name));
+	r.name[sizeof(r.name) - 1] = '\0';
+	if (life == AS_LIFE_NEW) {
+		r.state = AS_DS_NEW;
+	} else if (life == AS_LIFE_DONE) {
+		r.state = AS_DS_DONE;
+	} else {
+		struct as_worker *w = t->worker;
+		r.worker = w ? w->index : UINT_MAX;
+		/* Its worker did not pause, or it started after its worker's copy. */
+		bool busy = r.worker < sw->nworkers && sw->pause_ns[r.worker] < 0;
+		r.state = busy ? AS_DS_BUSY : AS_DS_LATE;
+	}
+	/* A racy read may show a slot being reused: its id tells. */
+	if (t->id == id)
+		as__dump_set_add(sw->set, &r, NULL, 0);
+}
+
+/* ---- the dump -------------------------------------------------------------- */
+/* uc: called from a fatal signal's handler with its context; then nothing
+ * may suspend, the calling worker copies its own tasks, and a dump already
+ * running (its lock held, maybe by the crashed thread) means none. */
+static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
+{
+	struct as_dump_set all = { 0 };
+	unsigned n = as__runtime_running() ? as__rt.nworkers : 0;
+	struct as_dump_req **reqs = calloc(n ? n : 1, sizeof(*reqs));
+	int64_t *pause = calloc(n ? n : 1, sizeof(*pause));
+	uint64_t *seen = NULL;
+	int r = -ENOMEM;
+	if (!reqs || !pause)
+		goto out_free;
+
+	if (!uc)
+		pthread_mutex_lock(&dump_lock);
+	else if (pthread_mutex_trylock(&dump_lock) != 0) {
+		r = -EBUSY;
+		goto out_free;
+	}
+	struct as_worker *self = as__tls_worker;
+	for (unsigned i = 0; i < n; i++) {
+		reqs[i] = calloc(1, sizeof(*reqs[i]));
+		if (!reqs[i])
+			break;
+		reqs[i]->flags = flags;
+		atomic_init(&reqs[i]->state, AS_DR_POSTED);
+		if (uc && &as__rt.workers[i] == self) {
+			reqs[i]->uc = uc;
+			as__dump_capture(self, reqs[i]);
+		} else {
+			as__dump_post(&as__rt.workers[i], reqs[i]);
+		}
+	}
+	int64_t deadline = as__now() + WORKER_WAIT_NS;
+	for (unsigned i = 0; i < n; i++) {
+		pause[i] = -1;
+		if (!reqs[i] || !wait_done(reqs[i], deadline)) {
+			uint32_t expect = AS_DR_POSTED;
+			if (reqs[i] && !atomic_compare_exchange_strong(&reqs[i]->state, &expect,
+								       AS_DR_ABANDONED))
+				wait_done(reqs[i], INT64_MAX); /* taken just now */
+			else {
+				reqs[i] = NULL; /* the worker frees it when it looks */
+				continue;
+			}
+		}
+		pause[i] = reqs[i]->pause_ns;
+		struct as_dump_set *s = &reqs[i]->set;
+		if (s->err)
+			all.err = s->err;
+		for (size_t k = 0; k < s->nrec; k++)
+			as__dump_set_add(&all, &s->recs[k], &s->pcs[s->recs[k].pc_first],
+					 s->recs[k].npc);
+	}
+	pthread_mutex_unlock(&dump_lock);
+
+	seen = malloc((all.nrec ? all.nrec : 1) * sizeof(*seen));
+	if (!seen)
+		goto out_free;
+	for (size_t k = 0; k < all.nrec; k++)
+		seen[k] = all.recs[k].id;
+	qsort(seen, all.nrec, sizeof(*seen), cmp_u64);
+	struct sweep sw = { &all, seen, all.nrec, pause, n };
+	as__task_slots_each(sweep_task, &sw);
+	if (all.err) {
+		r = all.err;
+		goto out_free;
+	}
+	struct as_dump_report rep = {
+		.set = &all, .flags = flags, .nworkers = n, .pause_ns = pause, .now = as__now(),
+	};
+	r = as__dump_print(fd, &rep);
+	if (r == 0)
+		r = (int)(all.nrec > INT_MAX ? INT_MAX : all.nrec);
+
+out_free:
+	for (unsigned i = 0; reqs && i < n; i++) {
+		if (reqs[i]) {
+			as__dump_set_free(&reqs[i]->set);
+			free(reqs[i]);
+		}
+	}
+	free(reqs);
+	free(pause);
+	free(seen);
+	as__dump_set_free(&all);
+	return r;
+}
+
+/* A task cannot wait for its own worker's copy while it runs on it: it
+ * hands the dump to a pool thread and waits suspended (and is dumped). */
+struct dump_job {
+	struct as_job job;
+	int fd;
+	unsigned flags;
+	int result;
+};
+
+static void dump_job_run(struct as_job *job)
+{
+	struct dump_job *d = (struct dump_job *)job;
+	d->result = dump_run(d->fd, d->flags, NULL);
+}
+
+void as__dump_fatal(int fd, const void *uc)
+{
+	int r = dump_run(fd, 0, uc);
+	if (r < 0)
+		as__misuse("no task dump: %s", r == -ENOMEM ? "out of memory"
+				      : "another dump was running");
+}
+
+int as__task_dump(int fd, unsigned flags)
+{
+	if (flags & ~DUMP_FLAGS)
+		return (int)as__ret(-EINVAL);
+	if (fcntl(fd, F_GETFL) < 0)
+		return (int)as__ret(-EBADF);
+	if (!as__current())
+		return (int)as__ret(dump_run(fd, flags, NULL));
+	struct dump_job d = { .job.run = dump_job_run, .job.fd = -1, .fd = fd, .flags = flags };
+	int r = as__blocking_run(&d.job, false);
+	return (int)as__ret(r < 0 ? r : d.result);
+}

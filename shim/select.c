@@ -1,0 +1,182 @@
+/*
+ * select.c - ASYNC_STD_RUNTIME: a program bound to one runtime re-executes
+ * itself, before main, with the runtime it was asked for preloaded.  Runs in
+ * the shim's constructor after the binding check, which knows the bound
+ * runtime.  Names are looked up as lib<name>.so in the runtime directory;
+ * "default" is the abi stub itself.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "settings.h"
+
+#ifndef AS_RUNTIME_DIR
+#define AS_RUNTIME_DIR "/usr/local/lib/async_std/runtimes"
+#endif
+/* Set in the re-executed program's environment: the path it was re-executed
+ * for.  Seeing it and still not being bound to that runtime means preloading
+ * cannot bind it (a static link), and re-executing again would loop. */
+#define REEXEC_GUARD "ASYNC_STD_RUNTIME_REEXEC"
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* ---- where runtimes live ------------------------------------------------ */
+static int find_stub(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (strncmp(base_name(info->dlpi_name), "libasync_std.so", 15) != 0)
+		return 0;
+	snprintf(data, PATH_MAX, "%s", info->dlpi_name);
+	return 1;
+}
+
+/* The directories to search, in order, separated by NULs in buf. */
+static void runtime_dirs(char *buf, size_t len, const char **dirs, int *n)
+{
+	const char *env = as__settings()->runtime_dir;
+	char stub[PATH_MAX] = "";
+	*n = 0;
+	if (env) {
+		dirs[(*n)++] = env;
+		return;
+	}
+	dl_iterate_phdr(find_stub, stub);
+	char *slash = strrchr(stub, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(buf, len, "%s/async_std/runtimes", stub);
+		dirs[(*n)++] = buf;
+	}
+	dirs[(*n)++] = AS_RUNTIME_DIR;
+}
+
+/* The path of runtime `want` (a name or a path) into out; false if none. */
+static bool runtime_path(const char *want, char *out, size_t len)
+{
+	if (strchr(want, '/')) {
+		snprintf(out, len, "%s", want);
+		return access(out, R_OK) == 0;
+	}
+	char buf[PATH_MAX];
+	const char *dirs[2];
+	int n;
+	runtime_dirs(buf, sizeof(buf), dirs, &n);
+	for (int i = 0; i < n; i++) {
+		snprintf(out, len, "%s/lib%s.so", dirs[i], want);
+		if (access(out, R_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* "default, humboldt" from every directory searched. */
+static void installed_names(char *out, size_t len)
+{
+	char buf[PATH_MAX];
+	const char *dirs[2];
+	int n;
+	size_t used = (size_t)snprintf(out, len, "default");
+	runtime_dirs(buf, sizeof(buf), dirs, &n);
+	for (int i = 0; i < n; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t l = strlen(e->d_name);
+			if (l <= 6 || strncmp(e->d_name, "lib", 3) || strcmp(e->d_name + l - 3, ".so"))
+				continue;
+			if (used < len)
+				used += (size_t)snprintf(out + used, len - used, ", %.*s", (int)(l - 6),
+							 e->d_name + 3);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
+/* ---- re-executing --------------------------------------------------------- */
+/* LD_PRELOAD without the entries naming the bound runtime, with `first`
+ * (if any) in front, so it comes first in lookup order. */
+static char *new_preload(const char *first, const char *bound_path)
+{
+	const char *old = getenv("LD_PRELOAD");
+	size_t len = (first ? strlen(first) : 0) + (old ? strlen(old) : 0) + 2;
+	char *out = malloc(len), *copy = old ? strdup(old) : NULL;
+	if (!out || (old && !copy)) {
+		free(out);
+		free(copy);
+		return NULL;
+	}
+	size_t used = (size_t)snprintf(out, len, "%s", first ? first : "");
+	char *save = NULL;
+	for (char *tok = copy ? strtok_r(copy, ": ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ": ", &save)) {
+		if (strcmp(tok, bound_path) == 0 || same_file(tok, bound_path) ||
+		    strcmp(tok, base_name(bound_path)) == 0)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ":" : "", tok);
+	}
+	free(copy);
+	return out;
+}
+
+void as__runtime_select(const char *want, const char *bound_name, const char *bound_path,
+			char **argv)
+{
+	char shown[80], path[PATH_MAX];
+	as__settings_shown(shown, sizeof(shown), want);
+	bool to_default = strcmp(want, "default") == 0;
+
+	if (!to_default && !runtime_path(want, path, sizeof(path))) {
+		char names[512];
+		installed_names(names, sizeof(names));
+		as__shim_say("ASYNC_STD_RUNTIME=%s: no such runtime (installed: %s)", shown, names);
+		exit(2);
+	}
+	const char *guard = getenv(REEXEC_GUARD);
+	if (guard) {
+		as__shim_say("ASYNC_STD_RUNTIME=%s: re-executed with it preloaded, but the bound "
+			     "runtime is still %s (%s): is the program linked statically with a "
+			     "runtime?", shown, bound_name, bound_path);
+		exit(2);
+	}
+	char *preload = new_preload(to_default ? NULL : path, bound_path);
+	if (!preload || (preload[0] ? setenv("LD_PRELOAD", preload, 1) : unsetenv("LD_PRELOAD")) ||
+	    setenv(REEXEC_GUARD, to_default ? "default" : path, 1)) {
+		as__shim_say("ASYNC_STD_RUNTIME=%s: out of memory", shown);
+		exit(2);
+	}
+	free(preload);
+	const char *exe = "/proc/self/exe";
+	execv(exe, argv);
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+	if (execfn)
+		execv(execfn, argv);
+	as__shim_say("ASYNC_STD_RUNTIME=%s: cannot re-execute the program (%s)", shown,
+		     strerror(errno));
+	exit(2);
+}
+
+void as__runtime_select_done(void)
+{
+	/* Bound as asked: children start afresh (they inherit LD_PRELOAD). */
+	unsetenv(REEXEC_GUARD);
+}
