@@ -123,11 +123,11 @@ MULTIARCH    := $(shell $(CC) -print-multiarch 2>/dev/null)
 DEPS_HEADERS := /usr/include/liburing.h /usr/include/$(MULTIARCH)/libunwind.h \
                 /usr/include/cmocka.h /usr/include/valgrind/valgrind.h \
                 /usr/include/elfutils/libdwfl.h
-DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc
+DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc abidw
 DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
                 $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
 DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libdw-dev libcmocka-dev valgrind \
-                gcc-aarch64-linux-gnu
+                gcc-aarch64-linux-gnu abigail-tools
 
 deps:
 	@if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
@@ -153,6 +153,7 @@ endif
 -include bench/peers/peers.mk
 -include tools/tools.mk
 -include tests/humboldt/humboldt.mk
+-include tests/shim/shim.mk
 
 # `make bench` also runs the I/O benchmarks (echo and random reads, default
 # vs humboldt, about 4 minutes).
@@ -176,7 +177,8 @@ check-valgrind: $(BUILD)/tests/conformance/conformance
 	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=900 \
 		tests/run.sh $(BUILD)/tests/conformance/conformance
 
-check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt check-install
+check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
+       check-shim check-tools check-install
 
 # aarch64 must at least compile: every runtime source with the cross compiler.
 CROSS_CC ?= aarch64-linux-gnu-gcc

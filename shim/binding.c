@@ -324,11 +324,8 @@ bool as__binding_check(char **argv)
 		exit(2);
 	}
 
-	if (s->runtime) {
-		if (!names_runtime(s->runtime, name, path))
-			as__runtime_select(s->runtime, name, path, argv); /* does not return */
-		as__runtime_select_done();
-	}
+	if (s->runtime && !names_runtime(s->runtime, name, path))
+		as__runtime_select(s->runtime, name, path, argv); /* does not return */
 
 	/* The failed lookups above must not show up in the program's dlerror(). */
 	(void)dlerror();

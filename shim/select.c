@@ -21,9 +21,11 @@
 #ifndef AS_RUNTIME_DIR
 #define AS_RUNTIME_DIR "/usr/local/lib/async_std/runtimes"
 #endif
-/* Set in the re-executed program's environment: the path it was re-executed
- * for.  Seeing it and still not being bound to that runtime means preloading
- * cannot bind it (a static link), and re-executing again would loop. */
+/* Set in the re-executed program's environment: the pid that re-executed
+ * itself (exec keeps it).  Our own pid there, and still not bound to the
+ * runtime asked for, means preloading cannot bind it (a static link), and
+ * re-executing again would loop.  Children (other pids) ignore it, so it is
+ * never unset: another copy of the shim in the same process may look later. */
 #define REEXEC_GUARD "ASYNC_STD_RUNTIME_REEXEC"
 
 static const char *base_name(const char *path)
@@ -152,15 +154,17 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 		exit(2);
 	}
 	const char *guard = getenv(REEXEC_GUARD);
-	if (guard) {
+	if (guard && strtol(guard, NULL, 10) == (long)getpid()) {
 		as__shim_say("ASYNC_STD_RUNTIME=%s: re-executed with it preloaded, but the bound "
 			     "runtime is still %s (%s): is the program linked statically with a "
 			     "runtime?", shown, bound_name, bound_path);
 		exit(2);
 	}
+	char pid[24];
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	char *preload = new_preload(to_default ? NULL : path, bound_path);
 	if (!preload || (preload[0] ? setenv("LD_PRELOAD", preload, 1) : unsetenv("LD_PRELOAD")) ||
-	    setenv(REEXEC_GUARD, to_default ? "default" : path, 1)) {
+	    setenv(REEXEC_GUARD, pid, 1)) {
 		as__shim_say("ASYNC_STD_RUNTIME=%s: out of memory", shown);
 		exit(2);
 	}
@@ -173,10 +177,4 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 	as__shim_say("ASYNC_STD_RUNTIME=%s: cannot re-execute the program (%s)", shown,
 		     strerror(errno));
 	exit(2);
-}
-
-void as__runtime_select_done(void)
-{
-	/* Bound as asked: children start afresh (they inherit LD_PRELOAD). */
-	unsetenv(REEXEC_GUARD);
 }

@@ -129,10 +129,9 @@ bool as__binding_check(char **argv);
 
 /* ASYNC_STD_RUNTIME names another runtime than the bound one: re-executes
  * the program (argv) with it preloaded; exits 2 with one line when it
- * cannot (select.c).  _done: the bound runtime is the one asked for. */
+ * cannot (select.c). */
 void as__runtime_select(const char *want, const char *bound_name, const char *bound_path,
 			char **argv) __attribute__((noreturn));
-void as__runtime_select_done(void);
 
 /* ASYNC_STD_DUMP_SIGNAL (dump_signal.c): the handler, installed by the bound
  * runtime's shim in its constructor, and the thread that writes the dumps,

@@ -214,8 +214,10 @@ int as__dump_print(int fd, const struct as_dump_report *rep)
 			if (rep->pause_ns[w] < 0)
 				out_printf(o, " %u: did not pause within 1 s (a task runs without "
 					      "blocking or yielding);", w);
+			else if (rep->pause_ns[w] < 1000000)
+				out_printf(o, " %u: %.1f us;", w, (double)rep->pause_ns[w] / 1e3);
 			else
-				out_printf(o, " %u: %.3f ms;", w, (double)rep->pause_ns[w] / 1e6);
+				out_printf(o, " %u: %.2f ms;", w, (double)rep->pause_ns[w] / 1e6);
 		}
 		out_printf(o, "\n");
 	}

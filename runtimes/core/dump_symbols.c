@@ -158,7 +158,9 @@ static char *describe(struct as_symbolizer *s, uintptr_t pc)
 #endif
 	if (n < 0) {
 		Dl_info di;
-		if (dladdr((void *)at, &di) && di.dli_sname)
+		if (!dladdr((void *)at, &di))
+			n = snprintf(buf, sizeof(buf), "?");
+		else if (di.dli_sname)
 			n = snprintf(buf, sizeof(buf), "%s+0x%" PRIxPTR, di.dli_sname,
 				     pc - (uintptr_t)di.dli_saddr);
 		else if (di.dli_fname)
