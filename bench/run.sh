@@ -9,7 +9,7 @@
 # With an argument, the benchmarks run with LD_PRELOAD=runtime.so.  Sizes
 # come from the environment: BENCH_RUNS, BENCH_N_FLOOR, BENCH_N_YIELD,
 # BENCH_N_SPAWN, BENCH_N_SLEEP0, BENCH_N_SLEEPERS, BENCH_SLEEP_MS, BENCH_N_CHAN,
-# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX.
+# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX, BENCH_N_DUMP.
 # Exit status 1 when a benchmark failed to run; a missed target is reported,
 # not an error.
 # shellcheck disable=SC2317 # cleanup() runs from the trap
@@ -28,6 +28,7 @@ N_CHAN=${BENCH_N_CHAN:-2000000}
 # Across workers every hand-over wakes the other worker: far slower.
 N_CHAN_CROSS=${BENCH_N_CHAN_CROSS:-100000}
 N_MUTEX=${BENCH_N_MUTEX:-20000000}
+N_DUMP=${BENCH_N_DUMP:-100000}
 # The common deadline must fall after the last task has started, or the
 # late ones never sleep alongside the others (sleepers reports them as late).
 SLEEP_MS=${BENCH_SLEEP_MS:-15000}
@@ -46,6 +47,7 @@ BENCHES=(
 	"chan1|1|120|chan_pingpong $N_CHAN same"
 	"chan2|2|120|chan_pingpong $N_CHAN_CROSS cross"
 	"mutex|1|120|mutex $N_MUTEX"
+	"dump|$NPROC|120|dump $N_DUMP"
 )
 # Rows of the table: id | key printed by the program | label | unit.
 ROWS=(
@@ -67,6 +69,11 @@ ROWS=(
 	"chan2|ns_per_round_trip|chan ping-pong, capacity 0, 2 workers|ns/rtt"
 	"mutex|ns_per_lock_unlock|mutex lock+unlock, uncontended|ns/pair"
 	"mutex|pthread_ns_per_lock_unlock|pthread_mutex lock+unlock (reference)|ns/pair"
+	"dump|capture_ns_per_task|task dump of ${N_DUMP}: capture per task|ns/task"
+	"dump|pause_total_ms|task dump of ${N_DUMP}: all workers' pauses|ms"
+	"dump|pause_max_ms|task dump of ${N_DUMP}: longest worker pause|ms"
+	"dump|dump_ms_raw|task dump of ${N_DUMP}: whole dump, addresses|ms"
+	"dump|dump_ms_symbols|task dump of ${N_DUMP}: whole dump, symbols|ms"
 )
 
 tmp=$(mktemp -d)
@@ -217,6 +224,19 @@ if [ "$nm" -gt 0 ]; then
 		"$mtx" "$(verdict "$mtx" 20)"
 else
 	echo "  mutex lock+unlock: not measured"
+fi
+
+echo
+echo "targets (issue 6; medians of this run):"
+read -r cap _ _ nd <<<"$(stats dump capture_ns_per_task)"
+if [ "$nd" -gt 0 ]; then
+	read -r pause _ _ _ <<<"$(stats dump pause_total_ms)"
+	printf '  task dump capture: %s ns per suspended task  target <= 2000 ns: %s\n' \
+		"$cap" "$(verdict "$cap" 2000)"
+	printf '  task dump of %s tasks: workers paused %s ms in total  target <= 100 ms: %s\n' \
+		"$N_DUMP" "$pause" "$(verdict "$pause" 100)"
+else
+	echo "  task dump: not measured"
 fi
 
 if [ -s "$tmp/failures" ]; then

@@ -128,6 +128,17 @@ enum { AS_LIFE_FREE = 0, AS_LIFE_NEW, AS_LIFE_STARTED, AS_LIFE_DONE };
  * reads each racily and must re-check what it relies on. */
 void as__task_slots_each(void (*fn)(struct as_task *t, void *arg), void *arg);
 
+/* A task's owner is set once, when it starts (or is queued LOCAL); task
+ * dumps read it from other threads, hence the (free) relaxed atomics. */
+static inline void as__task_set_worker(struct as_task *t, struct as_worker *w)
+{
+	__atomic_store_n(&t->worker, w, __ATOMIC_RELAXED);
+}
+static inline struct as_worker *as__task_worker_racy(const struct as_task *t)
+{
+	return __atomic_load_n(&t->worker, __ATOMIC_RELAXED);
+}
+
 struct as_task *as__task_from_handle(async_std_task *h);
 async_std_task *as__task_handle(const struct as_task *t);
 /* The first frame of every task's fiber. */

@@ -64,25 +64,24 @@ static void sweep_task(struct as_task *t, void *arg)
 	unsigned life = atomic_load_explicit(&t->life, memory_order_relaxed);
 	if (life == AS_LIFE_FREE)
 		return;
-	uint64_t id = t->id;
+	uint64_t id = __atomic_load_n(&t->id, __ATOMIC_RELAXED);
 	if (bsearch(&id, sw->seen, sw->nseen, sizeof(*sw->seen), cmp_u64))
 		return;
 	struct as_dump_rec r = { .id = id, .worker = UINT_MAX, .unwind = AS_DU_NONE };
-	memcpy(r.name, t->name, sizeof(r.name));
-	r.name[sizeof(r.name) - 1] = '\0';
+	as__dump_copy_name(r.name, t->name);
 	if (life == AS_LIFE_NEW) {
 		r.state = AS_DS_NEW;
 	} else if (life == AS_LIFE_DONE) {
 		r.state = AS_DS_DONE;
 	} else {
-		struct as_worker *w = t->worker;
+		struct as_worker *w = as__task_worker_racy(t);
 		r.worker = w ? w->index : UINT_MAX;
 		/* Its worker did not pause, or it started after its worker's copy. */
 		bool busy = r.worker < sw->nworkers && sw->pause_ns[r.worker] < 0;
 		r.state = busy ? AS_DS_BUSY : AS_DS_LATE;
 	}
 	/* A racy read may show a slot being reused: its id tells. */
-	if (t->id == id)
+	if (__atomic_load_n(&t->id, __ATOMIC_RELAXED) == id)
 		as__dump_set_add(sw->set, &r, NULL, 0);
 }
 

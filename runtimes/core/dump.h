@@ -61,6 +61,10 @@ struct as_dump_req {
 	const ucontext_t *uc;     /* a fatal signal's context: the running task's */
 };
 
+#define AS_TASK_NAME_MAX sizeof(((struct as_task *)0)->name)
+/* Copies a task's name that another thread may be rewriting. */
+void as__dump_copy_name(char *dst, const char *src);
+
 /* Appends a record (pcs copied); false when out of memory. */
 bool as__dump_set_add(struct as_dump_set *s, const struct as_dump_rec *r,
 		      const uintptr_t *pcs, uint32_t npc);

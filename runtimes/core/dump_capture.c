@@ -70,6 +70,16 @@ void as__dump_set_free(struct as_dump_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A task's name, read while another thread may be spawning into the slot
+ * (the id, read after it, tells the dumper whether that happened): byte by
+ * byte and atomically, so neither the compiler nor TSan sees a plain race. */
+void as__dump_copy_name(char *dst, const char *src)
+{
+	for (size_t i = 0; i < AS_TASK_NAME_MAX; i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+	dst[AS_TASK_NAME_MAX - 1] = '\0';
+}
+
 void as__dump_req_free(struct as_dump_req *req)
 {
 	as__dump_set_free(&req->set);
@@ -146,19 +156,27 @@ static void unw_load(void)
 		unw.init_local = NULL;
 }
 
+/* One unwinder at a time: libunwind's caches are shared, and workers copy
+ * their stacks in parallel; the lock makes that visible to TSan too. */
+static pthread_mutex_t unw_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static bool unwind_from(unw_context_t *ctx, uintptr_t *pcs, uint32_t *n)
 {
 	pthread_once(&unw_once, unw_load);
 	unw_cursor_t c;
-	if (!unw.init_local || unw.init_local(&c, ctx) < 0)
+	if (!unw.init_local)
 		return false;
+	pthread_mutex_lock(&unw_lock);
 	*n = 0;
-	do {
-		unw_word_t ip;
-		if (unw.get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
-			break;
-		pcs[(*n)++] = (uintptr_t)ip;
-	} while (*n < AS_DUMP_MAX_FRAMES && unw.step(&c) > 0);
+	if (unw.init_local(&c, ctx) >= 0) {
+		do {
+			unw_word_t ip;
+			if (unw.get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
+				break;
+			pcs[(*n)++] = (uintptr_t)ip;
+		} while (*n < AS_DUMP_MAX_FRAMES && unw.step(&c) > 0);
+	}
+	pthread_mutex_unlock(&unw_lock);
 	return *n > 0;
 }
 
@@ -271,7 +289,7 @@ static void capture_task(struct as_task *t, void *arg)
 {
 	struct capture *c = arg;
 	if (atomic_load_explicit(&t->life, memory_order_relaxed) != AS_LIFE_STARTED ||
-	    t->worker != c->w)
+	    as__task_worker_racy(t) != c->w)
 		return;
 	/* Started on this worker, which is in its scheduler loop (or in a fatal
 	 * signal's handler): every other task of it is suspended, and nothing
@@ -286,8 +304,7 @@ static void capture_task(struct as_task *t, void *arg)
 		.state = running ? AS_DS_RUNNING
 			 : phase == AS_PK_PARKED ? AS_DS_WAITING : AS_DS_RUNNABLE,
 	};
-	memcpy(r.name, t->name, sizeof(r.name));
-	r.name[sizeof(r.name) - 1] = '\0';
+	as__dump_copy_name(r.name, t->name);
 	if (r.state == AS_DS_WAITING) {
 		r.reason = t->wait_reason ? t->wait_reason : t->wait_call;
 		r.since = t->wait_since;

@@ -188,7 +188,7 @@ void as__enqueue_new(struct as_task *t)
 		w = &as__rt.workers[atomic_fetch_add_explicit(&as__rt.rr, 1, memory_order_relaxed) %
 				    as__rt.nworkers];
 	if (t->flags & AS_TF_LOCAL) {
-		t->worker = w;
+		as__task_set_worker(t, w);
 		if (remote)
 			inbox_push(w, t);
 		else
@@ -237,7 +237,7 @@ static struct as_task *pick_next(struct as_worker *w)
 	if (!t)
 		t = ready_pop(w);
 	if (t && !t->worker)
-		t->worker = w;
+		as__task_set_worker(t, w);
 	return t;
 }
 
@@ -350,7 +350,7 @@ static void idle(struct as_worker *w)
 		struct as_task *t = steal(w);
 		if (t) {
 			atomic_fetch_sub(&as__rt.nspinning, 1);
-			t->worker = w;
+			as__task_set_worker(t, w);
 			run_task(w, t);
 			return;
 		}
@@ -428,7 +428,7 @@ static void *worker_main(void *arg)
 		if (!t && as__rt.nworkers > 1) {
 			t = steal(w);
 			if (t)
-				t->worker = w;
+				as__task_set_worker(t, w);
 		}
 		if (t)
 			run_task(w, t);

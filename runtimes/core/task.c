@@ -264,7 +264,7 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	t->arg = arg;
 	t->result = NULL;
 	t->joiner = NULL;
-	t->worker = NULL;
+	as__task_set_worker(t, NULL);
 	t->next = NULL;
 	t->deadline = -1;
 	t->wait_reason = NULL;
@@ -274,13 +274,13 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	atomic_store_explicit(&t->cancelled, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parker.state, AS_PK_IDLE, memory_order_relaxed);
 	t->parker.task = t;
-	t->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed);
-	if (name) {
-		strncpy(t->name, name, sizeof t->name - 1);
-		t->name[sizeof t->name - 1] = '\0';
-	} else {
-		t->name[0] = '\0';
-	}
+	/* Relaxed atomic stores: a task dump may read a slot being reused. */
+	__atomic_store_n(&t->id, atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed),
+			 __ATOMIC_RELAXED);
+	size_t i = 0;
+	for (; name && name[i] && i < sizeof t->name - 1; i++)
+		__atomic_store_n(&t->name[i], name[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&t->name[i], '\0', __ATOMIC_RELAXED);
 	if (!t->own_stack)
 		as__stack_label(&t->stack, t->id, t->name);
 	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);

@@ -11,6 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <valgrind/valgrind.h>
+
 #include "conformance.h"
 
 /* ---- reading a dump ------------------------------------------------------ */
@@ -129,15 +131,30 @@ static async_std_task *spawn_named(const char *name, async_std_fn fn, void *arg)
 	return async_std_spawn_ex(fn, arg, &a);
 }
 
-static bool dump_shows_every_kind(const char *dump, int total)
+/* TSan counts each fiber as a thread and dies past 8128; valgrind runs on
+ * one core: a tenth of the tasks there. */
+static int scale(void)
+{
+#ifdef __SANITIZE_THREAD__
+	return 10;
+#endif
+	return RUNNING_ON_VALGRIND ? 10 : 1;
+}
+
+static int count_of(const struct kind *k)
+{
+	return k->count > 1 ? k->count / scale() : k->count;
+}
+
+static bool dump_shows_every_kind(const char *dump, int total, int expected)
 {
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		char state[64];
 		snprintf(state, sizeof(state), "waiting in %s", kinds[k].reason);
-		if (count_tasks(dump, kinds[k].name, state) != kinds[k].count)
+		if (count_tasks(dump, kinds[k].name, state) != count_of(&kinds[k]))
 			return false;
 	}
-	return count_tasks(dump, "target", "waiting in sleep") == 1 && total >= 10001;
+	return count_tasks(dump, "target", "waiting in sleep") == 1 && total >= expected;
 }
 
 CT_TEST(a_dump_of_ten_thousand_tasks_names_each_wait_reason_and_task_name)
@@ -155,7 +172,7 @@ CT_TEST(a_dump_of_ten_thousand_tasks_names_each_wait_reason_and_task_name)
 	size_t n = 0, cap = 10000;
 	async_std_task **tasks = ct_alloc(cap * sizeof(*tasks));
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (int i = 0; i < kinds[k].count; i++) {
+		for (int i = 0; i < count_of(&kinds[k]); i++) {
 			tasks[n] = spawn_named(kinds[k].name, kinds[k].fn, &w);
 			CHECK(tasks[n]);
 			n++;
@@ -169,7 +186,7 @@ CT_TEST(a_dump_of_ten_thousand_tasks_names_each_wait_reason_and_task_name)
 		free(dump);
 		dump = take_dump(0, &total);
 		CHECK(dump);
-		ok = dump_shows_every_kind(dump, total);
+		ok = dump_shows_every_kind(dump, total, (int)n + 1);
 		if (!ok)
 			async_std_sleep(10 * CT_MS);
 	}
