@@ -139,9 +139,17 @@ void AS_EPOLL_FN(reactor_poll)(struct as_worker *w, int64_t timeout_ns)
 		ts.tv_nsec = timeout_ns % 1000000000;
 		tsp = &ts;
 	}
-	int n = epoll_pwait2(r->epfd, r->ev, EVENTS_PER_POLL, tsp, NULL);
-	if (n < 0 && errno == ENOSYS) {
-		/* Kernels before 5.11: millisecond timeouts, rounded up. */
+	/* Kernels before 5.11 (and valgrind 3.19) lack epoll_pwait2: learnt
+	 * once, so later polls cost one system call, not two. */
+	static _Atomic int no_pwait2;
+	int n = -1;
+	if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+		n = epoll_pwait2(r->epfd, r->ev, EVENTS_PER_POLL, tsp, NULL);
+		if (n < 0 && errno == ENOSYS)
+			atomic_store_explicit(&no_pwait2, 1, memory_order_relaxed);
+	}
+	if (atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+		/* Millisecond timeouts, rounded up. */
 		int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
 		n = epoll_wait(r->epfd, r->ev, EVENTS_PER_POLL, ms);
 	}
