@@ -31,6 +31,8 @@ $(BUILD)/tools/asrt/%.o: tools/asrt/%.c $(wildcard tools/asrt/*.h) runtimes/core
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -Iruntimes/core $(ASRT_OBJ_FLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/asrt/runtime_dir.o: $(ASRT_PATHS)
+# The shim compiles the installed runtime directory in too (AS_RUNTIME_DIR).
+$(BUILD)/default/shim/select.o $(BUILD)/humboldt/shim/select.o: $(ASRT_PATHS)
 $(BUILD)/tools/asrt/runtime_dir.o: ASRT_OBJ_FLAGS := $(ASRT_PATH_FLAGS)
 
 $(ASRT): $(ASRT_OBJ)
