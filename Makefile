@@ -193,7 +193,7 @@ check-cross:
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
-check-san: all check-unit test-shim check-core check-conformance check-humboldt
+check-san: all check-unit test-shim check-core check-conformance check-humboldt check-shim
 
 test: need-deps
 	@mkdir -p build && rm -f $(TEST_SUMMARY)

@@ -48,7 +48,11 @@
 #define TRIM_BATCH 64
 /* Reserved, touched only as used: a fatal signal's task dump
  * (ASYNC_STD_TRACEBACK=tasks) runs here too, symbol lookups included. */
+#ifdef AS_ASAN
+#define ALTSTACK_BYTES (1024 * 1024) /* instrumented frames are larger */
+#else
 #define ALTSTACK_BYTES (256 * 1024)
+#endif
 
 struct stack_label {
 	uint64_t task_id;
@@ -629,9 +633,10 @@ int as__stack_thread_init(void)
 		return 0;
 	if (sigaltstack(NULL, &old) != 0)
 		return -errno;
-	/* The thread has one already (the application's, or ASan's): a
-	 * second would silently take its place. */
-	if (!(old.ss_flags & SS_DISABLE))
+	/* The thread has one already that is large enough: keep it.  (Workers
+	 * are the runtime's own threads, so a smaller one is ASan's 32 KiB,
+	 * which a crash dump of ASYNC_STD_TRACEBACK=tasks would overflow.) */
+	if (!(old.ss_flags & SS_DISABLE) && old.ss_size >= ALTSTACK_BYTES)
 		return 0;
 
 	map = mmap(NULL, ALTSTACK_BYTES + guard, PROT_READ | PROT_WRITE,

@@ -21,4 +21,4 @@ $(SHIM_TEST_DIR)/victim-static: tests/shim/victim.c abi/async_std.h $(STUB_A)
 
 .PHONY: check-shim
 check-shim: $(SHIM_VICTIMS) $(HUMBOLDT_SO) $(BUILD)/async_std/runtimes/libhumboldt.so $(BUILD)/asrt
-	tests/shim/shim.sh $(BUILD)
+	$(HB_ENV) tests/shim/shim.sh $(BUILD)
