@@ -26,8 +26,9 @@ DISPATCH_DEPS := $(DISPATCH_SRC) bench/dispatch/call.h bench/bench.h abi/async_s
 DISPATCH_RPATH := -Wl,-rpath,'$$ORIGIN/../..'
 DISPATCH_VARIANTS := plt fno-plt vtable static lto direct static-humboldt
 DISPATCH_BINS := $(addprefix $(DISPATCH_DIR)/,$(DISPATCH_VARIANTS))
-# Runs a command with io_uring_setup refused (humboldt under callgrind).
-DISPATCH_NO_RING := $(DISPATCH_DIR)/no_ring
+# Runs a command with io_uring_setup refused (humboldt under callgrind): the
+# launcher humboldt's fallback test uses (tests/humboldt/humboldt.mk).
+DISPATCH_NO_RING := $(BUILD)/tests/humboldt/no_uring
 
 DISPATCH_RT_SRC := $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)
 DISPATCH_RT_HDR := $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
@@ -104,10 +105,6 @@ $(DISPATCH_DIR)/direct: $(DISPATCH_DEPS) $(DISPATCH_STRONG_A) $(wildcard runtime
 $(DISPATCH_DIR)/static-humboldt: $(DISPATCH_DEPS) $(HUMBOLDT_A)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $(DISPATCH_SRC) $(HUMBOLDT_A) -luring $(APP_LDFLAGS) $(RT_LIBS)
-
-$(DISPATCH_NO_RING): bench/dispatch/no_ring.c
-	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) -o $@ $< $(APP_LDFLAGS)
 
 # ---- tools and the run --------------------------------------------------------
 # gnuplot draws the chart, valgrind counts instructions, objdump shows the

@@ -123,7 +123,7 @@ Counting notes:
   `clock_gettime` makes the system call instead of using the vDSO, so `now`
   counts about 10 instructions for it; the dispatch part (+instr) is the same.
 - The humboldt rows run under callgrind on humboldt's epoll fallback
-  (`bench/dispatch/no_ring.c` makes `io_uring_setup` fail): valgrind 3.19
+  (`tests/humboldt/no_uring.c` makes `io_uring_setup` fail): valgrind 3.19
   keeps its lock while a thread waits in `io_uring_enter`, so an idle ring
   worker would hang the program.  self, now and recv run the same code either
   way; their times are measured on io_uring.

@@ -104,7 +104,7 @@ for v in "${VARIANTS[@]}"; do
 	printf ' %s' "$id" >&2
 	# Humboldt rows on its epoll fallback: valgrind 3.19 hangs a ring worker.
 	pre=()
-	[ "$(field "$v" 3)" = humboldt ] && pre=("$BIN/no_ring")
+	[ "$(field "$v" 3)" = humboldt ] && pre=("$BUILD/tests/humboldt/no_uring")
 	for k in 1 2; do
 		args=()
 		for n in "${CG_N[@]}"; do args+=($((n * k))); done

@@ -58,6 +58,22 @@ static long count_tasks(const char *dump, const char *name, const char *state)
 	return total;
 }
 
+/* Dumps until `want` tasks named `name` are in `state` (they park at their
+ * own pace), for at most 5 s; returns the last dump (malloc'd) or NULL. */
+static char *dump_until(const char *name, const char *state, long want)
+{
+	char *d = NULL;
+	int n;
+	for (int tries = 0; tries < 500; tries++) {
+		free(d);
+		d = take_dump(0, &n);
+		if (!d || count_tasks(d, name, state) == want)
+			break;
+		async_std_sleep(10 * CT_MS);
+	}
+	return d;
+}
+
 /* ---- tasks that wait on purpose --------------------------------------------- */
 struct waits {
 	int sv[2];
@@ -219,17 +235,10 @@ CT_TEST(identical_tasks_merge_into_one_entry_and_each_flag_splits_them)
 	async_std_task *t[5];
 	for (int i = 0; i < 5; i++)
 		CHECK(t[i] = spawn_named("five", wait_sleep, NULL));
-	char *merged = NULL, *each = NULL;
 	int n;
-	for (int tries = 0; tries < 500; tries++) {
-		free(merged);
-		merged = take_dump(0, &n);
-		CHECK(merged);
-		if (strstr(merged, "5 tasks \"five\": waiting in sleep"))
-			break;
-		async_std_sleep(10 * CT_MS);
-	}
-	each = take_dump(ASYNC_STD_DUMP_EACH, &n);
+	char *merged = dump_until("five", "waiting in sleep", 5);
+	CHECK(merged);
+	char *each = take_dump(ASYNC_STD_DUMP_EACH, &n);
 	for (int i = 0; i < 5; i++)
 		async_std_cancel(t[i]);
 	for (int i = 0; i < 5; i++)
@@ -250,17 +259,10 @@ CT_TEST(a_dump_names_the_functions_on_each_stack)
 {
 	async_std_task *t = spawn_named("fn", wait_sleep, NULL);
 	CHECK(t);
-	char *fp = NULL, *dwarf = NULL;
 	int n;
-	for (int tries = 0; tries < 500; tries++) {
-		free(fp);
-		fp = take_dump(0, &n);
-		CHECK(fp);
-		if (count_tasks(fp, "fn", "waiting in sleep") == 1)
-			break;
-		async_std_sleep(10 * CT_MS);
-	}
-	dwarf = take_dump(ASYNC_STD_DUMP_DWARF, &n);
+	char *fp = dump_until("fn", "waiting in sleep", 1);
+	CHECK(fp);
+	char *dwarf = take_dump(ASYNC_STD_DUMP_DWARF, &n);
 	char *raw = take_dump(ASYNC_STD_DUMP_RAW, &n);
 	async_std_cancel(t);
 	async_std_join(t, NULL);
@@ -289,16 +291,8 @@ CT_TEST(a_finished_task_not_yet_joined_is_listed_as_such)
 	_Atomic int done = 0;
 	async_std_task *t = spawn_named("over", finish_at_once, &done);
 	CHECK(t);
-	char *d = NULL;
-	int n;
-	for (int tries = 0; tries < 500; tries++) {
-		free(d);
-		d = take_dump(0, &n);
-		CHECK(d);
-		if (count_tasks(d, "over", "finished, not joined") == 1)
-			break;
-		async_std_sleep(10 * CT_MS);
-	}
+	char *d = dump_until("over", "finished, not joined", 1);
+	CHECK(d);
 	long listed = count_tasks(d, "over", "finished, not joined");
 	free(d);
 	CHECK_OK(async_std_join(t, NULL));
