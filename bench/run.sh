@@ -144,16 +144,8 @@ done
 echo >&2
 
 # stats ID KEY -> "median min max count" of KEY over ID's runs
-stats() {
-	[ -f "$tmp/$1.lines" ] || { echo "- - - 0"; return; }
-	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$tmp/$1.lines" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "- - - 0"; exit }
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%.2f %.2f %.2f %d\n", m, v[1], v[NR], NR
-		}'
-}
+. "$(dirname "$0")/stats.sh"
+stats() { bench_stats "$tmp/$1.lines" "$2" %.2f; }
 threads_of() {
 	for b in "${BENCHES[@]}"; do
 		[ "$(field "$b" 0)" = "$1" ] && { field "$b" 1; return; }

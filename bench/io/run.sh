@@ -312,16 +312,8 @@ done
 
 # ---- statistics
 # stats FILE KEY -> "median min max count" of KEY over the runs in FILE
-stats() {
-	[ -f "$1" ] || { echo "- - - 0"; return; }
-	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "- - - 0"; exit }
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%s %s %s %d\n", m, v[1], v[NR], NR
-		}'
-}
+. "$(dirname "$0")/../stats.sh"
+stats() { bench_stats "$1" "$2"; }
 # ratio A B -> A / B with two decimals, or - when either is missing
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 # keep FILE_D FILE_H -> FILE_D.kept and FILE_H.kept, the runs of the rounds

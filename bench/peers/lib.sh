@@ -92,16 +92,8 @@ banner_wait() {
 }
 
 # ---- statistics of the recorded runs: stats FILE KEY -> "median min max n"
-stats() {
-	[ -f "$1" ] || { echo "- - - 0"; return; }
-	sed -n "s/.* $2=\([^ ]*\).*/\1/p" "$1" | sort -g | awk '
-		{ v[NR] = $1 }
-		END {
-			if (NR == 0) { print "- - - 0"; exit }
-			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-			printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR
-		}'
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../stats.sh"
+stats() { bench_stats "$1" "$2" %.6g; }
 
 # thousands N -> N with commas: 1000000 -> 1,000,000
 thousands() {
