@@ -223,11 +223,9 @@ static struct as_task *steal(struct as_worker *w)
 	return NULL;
 }
 
-/* Picks the next task to run on w; only cheap, local work. */
-static struct as_task *pick_next(struct as_worker *w)
+/* Picks the next task to run on w from its own queues. */
+static inline struct as_task *pick_local(struct as_worker *w)
 {
-	if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
-		inbox_drain(w);
 	struct as_task *t;
 	/* Mostly resumed tasks first, but let new ones in every 8th pick so a
 	 * yielding loop cannot starve spawns. */
@@ -239,6 +237,14 @@ static struct as_task *pick_next(struct as_worker *w)
 	if (t && !t->worker)
 		as__task_set_worker(t, w);
 	return t;
+}
+
+/* Picks the next task to run on w; only cheap, local work. */
+static struct as_task *pick_next(struct as_worker *w)
+{
+	if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
+		inbox_drain(w);
+	return pick_local(w);
 }
 
 /* Frees what the previous task left behind once we are off its stack. */
@@ -270,14 +276,14 @@ static inline struct as_task *next_direct(struct as_worker *w)
 {
 	if (AS_UNLIKELY(++w->switches >= SWITCH_BUDGET) && scheduler_due(w))
 		return NULL;
-	struct as_task *t = pick_next(w);
-	if (AS_UNLIKELY(w->dump_due) && t) {
-		/* A dump wants this worker's stacks: go to the scheduler, which
-		 * copies them on the worker's own stack, and run t after. */
-		ready_push(w, t);
-		return NULL;
+	if (AS_UNLIKELY(atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))) {
+		inbox_drain(w);
+		/* A dump wants this worker's stacks (only a drain brings one):
+		 * the scheduler copies them on the worker's own stack. */
+		if (AS_UNLIKELY(w->dump_due))
+			return NULL;
 	}
-	return t;
+	return pick_local(w);
 }
 
 void as__task_suspend(void)
