@@ -34,8 +34,10 @@ static void *gated_child(void *p)
 	struct gated *g = p;
 	atomic_store(&g->started, 1);
 	int rc = ct_wait_flag(&g->gate, 1);
+	/* Read before `done`: a test may free g as soon as it sees done. */
+	void *value = g->value;
 	atomic_store(&g->done, 1);
-	return rc == 0 ? g->value : CT_FAIL;
+	return rc == 0 ? value : CT_FAIL;
 }
 
 /* ---- spawn and join ---------------------------------------------------- */
