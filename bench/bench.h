@@ -60,6 +60,23 @@ static inline double bench_opt(const char *prog, char opt, const char *s, double
 	return v;
 }
 
+/* The integer s given to option -opt, in [lo, hi]; exits with status 2 and
+ * one line naming the option when it is not an integer in range. */
+static inline long bench_opt_long(const char *prog, char opt, const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "%s: -%c must be an integer in %ld..%ld, got '%s'\n", prog, opt, lo,
+			hi, s);
+		exit(2);
+	}
+	return v;
+}
+
 /* The value of a "Key:   123 kB" line of /proc/self/status in KiB, or -1. */
 static inline long bench_status_kib(const char *key)
 {

@@ -20,7 +20,7 @@ BENCH_IO_RPATH := -Wl,-rpath,'$$ORIGIN/../..'
 .PHONY: bench-io bench-io-build
 bench-io-build: $(BENCH_IO_BINS)
 
-$(BENCH_IO_DIR)/echo_server: bench/echo/echo_server.c abi/async_std.h $(STUB_SO) $(STUB_LINK)
+$(BENCH_IO_DIR)/echo_server: bench/echo/echo_server.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_IO_RPATH) $(APP_LDFLAGS)
 

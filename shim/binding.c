@@ -270,9 +270,7 @@ static bool same_file(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
-/* Whether `want` names the bound runtime: its name, its path, the file name
- * of its path (as LD_PRELOAD accepts), or another path to the same file. */
-static bool names_runtime(const char *want, const char *name, const char *path)
+bool as__names_runtime(const char *want, const char *name, const char *path)
 {
 	const char *base = strrchr(path, '/');
 
@@ -324,7 +322,7 @@ bool as__binding_check(char **argv)
 		exit(2);
 	}
 
-	if (s->runtime && !names_runtime(s->runtime, name, path))
+	if (s->runtime && !as__names_runtime(s->runtime, name, path))
 		as__runtime_select(s->runtime, name, path, argv); /* does not return */
 
 	/* The failed lookups above must not show up in the program's dlerror(). */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "settings.h"
@@ -32,13 +31,6 @@ static const char *base_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
 	return b ? b + 1 : path;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
 }
 
 /* ---- where runtimes live ------------------------------------------------ */
@@ -117,7 +109,7 @@ static void installed_names(char *out, size_t len)
 /* ---- re-executing --------------------------------------------------------- */
 /* LD_PRELOAD without the entries naming the bound runtime, with `first`
  * (if any) in front, so it comes first in lookup order. */
-static char *new_preload(const char *first, const char *bound_path)
+static char *new_preload(const char *first, const char *bound_name, const char *bound_path)
 {
 	const char *old = getenv("LD_PRELOAD");
 	size_t len = (first ? strlen(first) : 0) + (old ? strlen(old) : 0) + 2;
@@ -131,8 +123,7 @@ static char *new_preload(const char *first, const char *bound_path)
 	char *save = NULL;
 	for (char *tok = copy ? strtok_r(copy, ": ", &save) : NULL; tok;
 	     tok = strtok_r(NULL, ": ", &save)) {
-		if (strcmp(tok, bound_path) == 0 || same_file(tok, bound_path) ||
-		    strcmp(tok, base_name(bound_path)) == 0)
+		if (as__names_runtime(tok, bound_name, bound_path))
 			continue;
 		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? ":" : "", tok);
 	}
@@ -162,7 +153,7 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 	}
 	char pid[24];
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	char *preload = new_preload(to_default ? NULL : path, bound_path);
+	char *preload = new_preload(to_default ? NULL : path, bound_name, bound_path);
 	if (!preload || (preload[0] ? setenv("LD_PRELOAD", preload, 1) : unsetenv("LD_PRELOAD")) ||
 	    setenv(REEXEC_GUARD, pid, 1)) {
 		as__shim_say("ASYNC_STD_RUNTIME=%s: out of memory", shown);

@@ -127,6 +127,11 @@ void as__shim_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * true when this copy of the shim is the bound runtime's. */
 bool as__binding_check(char **argv);
 
+/* Whether `want` names the runtime `name` at `path`: its name, its path, the
+ * file name of its path (as LD_PRELOAD accepts), or another path to the same
+ * file (binding.c). */
+bool as__names_runtime(const char *want, const char *name, const char *path);
+
 /* ASYNC_STD_RUNTIME names another runtime than the bound one: re-executes
  * the program (argv) with it preloaded; exits 2 with one line when it
  * cannot (select.c). */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "async_std.h"
+#include "../bench.h"
 
 #define BUF_SIZE (16 * 1024)
 
@@ -71,21 +72,6 @@ out_close:
 	return NULL;
 }
 
-static long parse_opt(const char *prog, char opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "%s: -%c must be an integer in %ld..%ld, got '%s'\n", prog, opt,
-			lo, hi, s);
-		exit(2);
-	}
-	return v;
-}
-
 int async_main(int argc, char **argv)
 {
 	long port = 0, seconds = 60, max_conns = 0, nconns = 0, cap = 0, failed = 0;
@@ -98,9 +84,9 @@ int async_main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:t:n:")) != -1) {
 		switch (opt) {
-		case 'p': port = parse_opt(argv[0], 'p', optarg, 0, 65535); break;
-		case 't': seconds = parse_opt(argv[0], 't', optarg, 1, 3600); break;
-		case 'n': max_conns = parse_opt(argv[0], 'n', optarg, 0, 1000000); break;
+		case 'p': port = bench_opt_long(argv[0], 'p', optarg, 0, 65535); break;
+		case 't': seconds = bench_opt_long(argv[0], 't', optarg, 1, 3600); break;
+		case 'n': max_conns = bench_opt_long(argv[0], 'n', optarg, 0, 1000000); break;
 		default:
 			fprintf(stderr, "usage: %s [-p port] [-t seconds] [-n connections]\n",
 				argv[0]);

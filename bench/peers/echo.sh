@@ -33,15 +33,7 @@ echo_server_cmd() {
 echo_run() {
 	local sys=$1 cores=$2 size=$3 conns=$4 st what="echo ${2}c ${3}B x $4 $1 round $round"
 	echo_server_cmd "$sys" "$cores"
-	if ! server_start "$(cpus_first "$cores")" "$tmp/srv.out" "$tmp/srv.err" "${CMD[@]}"; then
-		failed_run "$what: the server printed no port: $(head -n2 "$tmp/srv.err" | tr '\n' ' ')"
-		return
-	fi
-	if is_ours "$sys" && ! banner_wait "$tmp/srv.err" "^async_std: runtime $sys "; then
-		server_stop
-		failed_run "$what: bound to another runtime: $(head -n1 "$tmp/srv.err")"
-		return
-	fi
+	server_up "$what" "$cores" "$sys" "^async_std: runtime $sys " || return
 	run_once "$CLIENT_LIMIT" "$(client_cpus "$cores")" "$tmp/cli.out" "$tmp/cli.err" \
 		"$BUILD/bench/io/echo_load" -p "$PORT" -c "$conns" -s "$size" -t "$ECHO_SECS" \
 		-w "$ECHO_WARMUP" -T 1 ${SPID:+-P "$SPID"}

@@ -53,15 +53,7 @@ wrk_line() {
 http_run() {
 	local sys=$1 cores=$2 conns=$3 st url what="http ${2}c x $3 $1 round $round"
 	http_server_cmd "$sys" "$cores"
-	if ! server_start "$(cpus_first "$cores")" "$tmp/srv.out" "$tmp/srv.err" "${CMD[@]}"; then
-		failed_run "$what: the server printed no port: $(head -n2 "$tmp/srv.err" | tr '\n' ' ')"
-		return
-	fi
-	if is_ours "$sys" && ! banner_wait "$tmp/srv.err" "^http_hello: runtime $sys"; then
-		server_stop
-		failed_run "$what: bound to another runtime: $(head -n2 "$tmp/srv.err" | tr '\n' ' ')"
-		return
-	fi
+	server_up "$what" "$cores" "$sys" "^http_hello: runtime $sys" || return
 	url=http://127.0.0.1:$PORT/
 	# warm-up: connections, caches and the server's pools, not counted
 	run_once "$CLIENT_LIMIT" "$(client_cpus "$cores")" "$tmp/wrk.warm" "$tmp/wrk.err" \

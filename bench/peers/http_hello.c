@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "async_std.h"
+#include "../bench.h"
 
 #define IN_SIZE 8192
 #define MAX_BATCH 32 /* responses per write; more pipelined ones take several */
@@ -129,21 +130,6 @@ out:
 	return NULL;
 }
 
-static long opt_num(const char *prog, int opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi) {
-		fprintf(stderr, "%s: -%c must be an integer in %ld..%ld, got '%s'\n", prog, opt, lo,
-			hi, s);
-		exit(2);
-	}
-	return v;
-}
-
 int async_main(int argc, char **argv)
 {
 	long port = 0, seconds = 60, conns = 0;
@@ -153,8 +139,8 @@ int async_main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:t:")) != -1) {
 		switch (opt) {
-		case 'p': port = opt_num(argv[0], 'p', optarg, 0, 65535); break;
-		case 't': seconds = opt_num(argv[0], 't', optarg, 1, 3600); break;
+		case 'p': port = bench_opt_long(argv[0], 'p', optarg, 0, 65535); break;
+		case 't': seconds = bench_opt_long(argv[0], 't', optarg, 1, 3600); break;
 		default:
 			fprintf(stderr, "usage: %s [-p port] [-t seconds]\n", argv[0]);
 			return 2;

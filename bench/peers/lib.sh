@@ -91,6 +91,22 @@ banner_wait() {
 	return 1
 }
 
+# server_up WHAT CORES SYSTEM BANNER: starts "${CMD[@]}" on the first CORES
+# CPUs and, for our runtimes, waits for BANNER (the runtime really bound);
+# on failure stops it, records WHAT failed and returns 1.
+server_up() {
+	local what=$1 cores=$2 sys=$3 banner=$4
+	if ! server_start "$(cpus_first "$cores")" "$tmp/srv.out" "$tmp/srv.err" "${CMD[@]}"; then
+		failed_run "$what: the server printed no port: $(head -n2 "$tmp/srv.err" | tr '\n' ' ')"
+		return 1
+	fi
+	if is_ours "$sys" && ! banner_wait "$tmp/srv.err" "$banner"; then
+		server_stop
+		failed_run "$what: bound to another runtime: $(head -n2 "$tmp/srv.err" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
 # ---- statistics of the recorded runs: stats FILE KEY -> "median min max n"
 . "$(dirname "${BASH_SOURCE[0]}")/../stats.sh"
 stats() { bench_stats "$1" "$2" %.6g; }

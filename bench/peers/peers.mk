@@ -43,7 +43,7 @@ peers-deps:
 	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing || \
 		echo "bench-peers: apt-get failed; the peers that need it are skipped"
 
-$(PEERS_DIR)/http_hello: $(PEERS_SRC)/http_hello.c abi/async_std.h $(STUB_SO) $(STUB_LINK)
+$(PEERS_DIR)/http_hello: $(PEERS_SRC)/http_hello.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(PEERS_RPATH) $(APP_LDFLAGS)
 
