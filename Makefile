@@ -61,10 +61,11 @@ DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAUL
 
 # humboldt: core + its io_uring reactor + the epoll reactor for its fallback
 # (compiled as as__epoll_*) + the shim with humboldt's settings rows.
-HUMBOLDT_SRC := $(CORE_SRC) runtimes/default/epoll.c runtimes/default/io.c \
+HUMBOLDT_SRC := $(CORE_SRC) runtimes/default/epoll.c runtimes/default/io.c runtimes/default/runtime.c \
                 $(wildcard runtimes/humboldt/*.c) $(SHIM_SRC)
 HUMBOLDT_OBJ := $(patsubst %,$(BUILD)/humboldt/%.o,$(basename $(HUMBOLDT_SRC)))
 HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -DAS_EPOLL_PREFIXED=1 -Iruntimes/default \
+             -DAS_RUNTIME_CONFIGURE=hb__runtime_configure \
              -Iruntimes/humboldt -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
 HUMBOLDT_SO := $(BUILD)/libhumboldt.so
 HUMBOLDT_A  := $(BUILD)/libhumboldt.a

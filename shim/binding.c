@@ -31,14 +31,6 @@ static const struct abi_symbol {
 };
 #undef AS_ABI_ENTRY
 
-/* Indexes into abi_symbols, so no code depends on the list's order. */
-enum {
-#define AS_ABI_INDEX(ret, name, params, args) ABI_##name,
-	AS_ABI_FUNCTIONS(AS_ABI_INDEX)
-#undef AS_ABI_INDEX
-	ABI_COUNT
-};
-
 /* ---- the executable: load range and version needs ------------------------ */
 
 struct exe_info {
@@ -285,16 +277,16 @@ bool as__binding_check(char **argv)
 {
 	const struct as_settings *s = as__settings();
 	struct exe_info exe = { .found = false };
-	void *addr[ABI_COUNT];
+	void *addr[AS_ABI_COUNT];
 
 	dl_iterate_phdr(exe_callback, &exe);
 
 	/* The object that answers async_std_runtime_name is the bound runtime,
 	 * and every other symbol must land in it too. */
-	for (size_t i = 0; i < ABI_COUNT; i++)
+	for (size_t i = 0; i < AS_ABI_COUNT; i++)
 		addr[i] = resolve(&exe, &abi_symbols[i]);
-	const void *bound = object_of(&exe, addr[ABI_runtime_name]);
-	for (size_t i = 0; i < ABI_COUNT; i++) {
+	const void *bound = object_of(&exe, addr[AS_ABI_runtime_name]);
+	for (size_t i = 0; i < AS_ABI_COUNT; i++) {
 		if (object_of(&exe, addr[i]) == bound)
 			continue;
 		char other[PATH_MAX];
@@ -302,16 +294,16 @@ bool as__binding_check(char **argv)
 		as__shim_say("%s resolves into %s but async_std_runtime_name into %s: "
 			     "one runtime must provide every async_std_* symbol "
 			     "(preload or link a complete runtime)",
-			     abi_symbols[i].name, other, object_path(&exe, addr[ABI_runtime_name]));
+			     abi_symbols[i].name, other, object_path(&exe, addr[AS_ABI_runtime_name]));
 		exit(2);
 	}
 
 	/* Called through the resolved addresses, i.e. the public, interposable
 	 * symbols: the bound runtime answers, not this object's copy. */
-	const char *name = ((const char *(*)(void))addr[ABI_runtime_name])();
-	uint32_t version = ((uint32_t(*)(void))addr[ABI_abi_version])();
+	const char *name = ((const char *(*)(void))addr[AS_ABI_runtime_name])();
+	uint32_t version = ((uint32_t(*)(void))addr[AS_ABI_abi_version])();
 	unsigned major = version >> 16, minor = version & 0xffff;
-	const char *path = object_path(&exe, addr[ABI_runtime_name]);
+	const char *path = object_path(&exe, addr[AS_ABI_runtime_name]);
 
 	/* A static link has no version needs: it carries its runtime inside. */
 	if (exe.needs && (exe.need_major != major || exe.need_minor > minor)) {

@@ -93,6 +93,15 @@
 	X(int, group_destroy, (async_std_group * g), (g))                                \
 	X(int, task_dump, (int fd, unsigned flags), (fd, flags))
 
+/* Each function's position in the list (and in struct async_std_ops), so
+ * code that keeps a value per function never depends on the order. */
+enum as_abi_index {
+#define AS_ABI_INDEX_ENTRY(ret, name, params, args) AS_ABI_##name,
+	AS_ABI_FUNCTIONS(AS_ABI_INDEX_ENTRY)
+#undef AS_ABI_INDEX_ENTRY
+	AS_ABI_COUNT
+};
+
 /* The calls that may suspend the calling task: their export records the
  * call's name, which a task dump shows as the wait reason when the wait
  * itself names none (join and the sync waits name theirs). */

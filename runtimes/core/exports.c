@@ -52,14 +52,8 @@ __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
 /* The name each call that may suspend records for dumps; NULL for the rest.
  * Indexed by constants, so the compiler folds the lookup and the other
  * wrappers carry no code for it. */
-enum {
-#define AS_CALL_INDEX(ret, name, params, args) AS_CALL_##name,
-	AS_ABI_FUNCTIONS(AS_CALL_INDEX)
-#undef AS_CALL_INDEX
-	AS_CALL_COUNT
-};
-#define AS_WAIT_NAME(name) [AS_CALL_##name] = #name,
-static const char *const wait_names[AS_CALL_COUNT] = { AS_ABI_WAITS(AS_WAIT_NAME) };
+#define AS_WAIT_NAME(name) [AS_ABI_##name] = #name,
+static const char *const wait_names[AS_ABI_COUNT] = { AS_ABI_WAITS(AS_WAIT_NAME) };
 
 #define AS_WRAP(ret, name, params, args)                                         \
 	AS_EXPORT ret async_std_##name params                                    \
@@ -67,8 +61,8 @@ static const char *const wait_names[AS_CALL_COUNT] = { AS_ABI_WAITS(AS_WAIT_NAME
 		const struct async_std_ops *o_ = async_std__thread_ops;          \
 		if (AS_UNLIKELY(o_ != NULL && o_ != &as__ops))                   \
 			return o_->name args;                                    \
-		if (wait_names[AS_CALL_##name])                                  \
-			as__tls_call = wait_names[AS_CALL_##name];               \
+		if (wait_names[AS_ABI_##name])                                   \
+			as__tls_call = wait_names[AS_ABI_##name];                \
 		return as__##name args;                                          \
 	}
 AS_ABI_FUNCTIONS(AS_WRAP)

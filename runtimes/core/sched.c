@@ -349,7 +349,9 @@ static bool stealable_work(void)
 	return false;
 }
 
-static void idle(struct as_worker *w)
+/* Looks for work, then sleeps in the reactor until a timer, a wake-up or I/O;
+ * true when it polled (w->clock is then fresh). */
+static bool idle(struct as_worker *w)
 {
 	atomic_fetch_add(&as__rt.nspinning, 1);
 	for (int i = 0; i < IDLE_SPINS && as__rt.nworkers > 1; i++) {
@@ -358,7 +360,7 @@ static void idle(struct as_worker *w)
 			atomic_fetch_sub(&as__rt.nspinning, 1);
 			as__task_set_worker(t, w);
 			run_task(w, t);
-			return;
+			return false;
 		}
 		as__cpu_relax();
 	}
@@ -376,6 +378,7 @@ static void idle(struct as_worker *w)
 	w->poll_due = false;
 	atomic_store(&w->sleeping, 0);
 	atomic_fetch_sub(&as__rt.nsleeping, 1);
+	return true;
 }
 
 /* Start-up handshake: start() waits until every worker has created its
@@ -415,8 +418,12 @@ static void *worker_main(void *arg)
 	if (r < 0)
 		return NULL;
 
+	/* idle() reads the clock after a poll: the next pass uses that. */
+	bool clock_fresh = false;
 	for (;;) {
-		w->clock = as__now();
+		if (!clock_fresh)
+			w->clock = as__now();
+		clock_fresh = false;
 		if (w->timers.n)
 			as__timers_run(w, w->clock);
 		/* A busy worker: let I/O in before going on. */
@@ -439,7 +446,7 @@ static void *worker_main(void *arg)
 		if (t)
 			run_task(w, t);
 		else
-			idle(w);
+			clock_fresh = idle(w);
 	}
 	return NULL;
 }
