@@ -97,6 +97,12 @@ check "unknown name: exit status 2" test "$status" = 2
 check "unknown name: one line lists the installed ones" \
 	lines '^async_std: ASYNC_STD_RUNTIME=nosuch: no such runtime (installed: default, humboldt)$' 1
 
+ASYNC_STD_RUNTIME=/nonexistent/libnope.so "$victim" name >/dev/null 2>"$out"
+status=$?
+check "missing path: exit status 2" test "$status" = 2
+check "missing path: one line names it" \
+	lines '^async_std: ASYNC_STD_RUNTIME=/nonexistent/libnope.so: no such runtime (installed: ' 1
+
 # A static program has no stub to look beside: it is given a path.
 ASYNC_STD_RUNTIME="$hb" "$static" name >/dev/null 2>"$out"
 status=$?
