@@ -119,29 +119,19 @@ $(HUMBOLDT_A): $(HUMBOLDT_OBJ)
 	ar rcs $@ $(HUMBOLDT_OBJ)
 
 # ---- dependencies -------------------------------------------------------
-# Installs what the build needs when a header or tool is missing.
-MULTIARCH    := $(shell $(CC) -print-multiarch 2>/dev/null)
-DEPS_HEADERS := /usr/include/liburing.h /usr/include/$(MULTIARCH)/libunwind.h \
-                /usr/include/cmocka.h /usr/include/valgrind/valgrind.h \
-                /usr/include/elfutils/libdwfl.h
-DEPS_TOOLS   := pkg-config aarch64-linux-gnu-gcc abidw
-DEPS_MISSING := $(strip $(foreach h,$(DEPS_HEADERS),$(if $(wildcard $(h)),,$(h))) \
-                $(foreach t,$(DEPS_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
-DEBIAN_PKGS  := build-essential pkg-config liburing-dev libunwind-dev libdw-dev libcmocka-dev valgrind \
-                gcc-aarch64-linux-gnu abigail-tools
+# What the build needs, each found by a file or a tool, with its Debian
+# package; tools/need.sh installs the missing ones (and is silent when none is).
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+DEPS_NEED := gcc:build-essential pkg-config:pkg-config \
+             /usr/include/liburing.h:liburing-dev \
+             /usr/include/$(MULTIARCH)/libunwind.h:libunwind-dev \
+             /usr/include/elfutils/libdwfl.h:libdw-dev /usr/include/cmocka.h:libcmocka-dev \
+             /usr/include/valgrind/valgrind.h:valgrind \
+             aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu abidw:abigail-tools
 
-deps:
-	@if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
-		echo "make deps: need root (or sudo) to apt-get install $(DEBIAN_PKGS)"; exit 1; fi
-	@SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	export DEBIAN_FRONTEND=noninteractive; \
-	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(DEBIAN_PKGS)
-
-need-deps:
-ifneq ($(DEPS_MISSING),)
-	@echo "missing: $(DEPS_MISSING); running make deps"
-	@$(MAKE) --no-print-directory deps
-endif
+# `need-deps` is what demo and test depend on; `deps` is its name for people.
+deps need-deps:
+	@tools/need.sh "make deps" $(DEPS_NEED)
 
 # ---- fragments: tests, benchmarks, demo, install --------------------------
 -include tests/unit/unit.mk

@@ -107,21 +107,12 @@ $(DISPATCH_DIR)/static-humboldt: $(DISPATCH_DEPS) $(HUMBOLDT_A)
 	$(CC) $(APP_CFLAGS) -o $@ $(DISPATCH_SRC) $(HUMBOLDT_A) -luring $(APP_LDFLAGS) $(RT_LIBS)
 
 # ---- tools and the run --------------------------------------------------------
-# gnuplot draws the chart, valgrind counts instructions, objdump shows the
-# loops; installed like `make deps` does when one is missing.
-DISPATCH_TOOLS := gnuplot:gnuplot-nox valgrind:valgrind objdump:binutils gcc-ar:gcc
+# gnuplot draws the chart, valgrind counts instructions (callgrind.h too),
+# objdump shows the loops; all required.
+DISPATCH_NEED := gnuplot:gnuplot-nox valgrind:valgrind objdump:binutils gcc-ar:gcc \
+                 /usr/include/valgrind/callgrind.h:valgrind
 bench-dispatch-deps:
-	@missing=; for t in $(DISPATCH_TOOLS); do \
-		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; done; \
-	[ -f /usr/include/valgrind/callgrind.h ] || missing="$$missing valgrind"; \
-	if [ -n "$$missing" ]; then \
-		echo "bench-dispatch: installing$$missing"; \
-		if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
-			echo "bench-dispatch: need root (or sudo) to apt-get install$$missing"; exit 1; fi; \
-		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		export DEBIAN_FRONTEND=noninteractive; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	@tools/need.sh bench-dispatch $(DISPATCH_NEED)
 
 bench-dispatch: bench-dispatch-deps
 	@$(MAKE) --no-print-directory need-deps

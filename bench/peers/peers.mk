@@ -25,23 +25,15 @@ PEERS_OTHERS := $(PEERS_DIR)/.go.stamp $(PEERS_DIR)/.tokio.stamp \
                 $(PEERS_DIR)/.hyper.stamp $(PEERS_DIR)/.uv.stamp
 
 # What the peers need, found by a file or a tool; the Debian package of each.
+# Optional: a peer whose tools cannot be installed is skipped, with its reason.
 PEERS_NEED := go:golang-go wrk:wrk gnuplot:gnuplot-nox \
               /usr/include/uv.h:libuv1-dev \
               /usr/share/cargo/registry/tokio-1.*:librust-tokio-dev \
               /usr/share/cargo/registry/hyper-0.14.*:librust-hyper-dev cargo:cargo
-peers_missing = $(strip $(foreach n,$(PEERS_NEED),$(if $(or \
-	$(wildcard $(firstword $(subst :, ,$(n)))),$(shell command -v $(firstword $(subst :, ,$(n))) \
-	2>/dev/null)),,$(lastword $(subst :, ,$(n))))))
 
 .PHONY: bench-peers peers-build peers-deps
 peers-deps:
-	@missing="$(peers_missing)"; [ -z "$$missing" ] && exit 0; \
-	echo "bench-peers: installing $$missing"; \
-	if [ "$$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then \
-		echo "bench-peers: need root (or sudo) to apt-get install $$missing"; exit 0; fi; \
-	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); export DEBIAN_FRONTEND=noninteractive; \
-	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing || \
-		echo "bench-peers: apt-get failed; the peers that need it are skipped"
+	@tools/need.sh --optional bench-peers $(PEERS_NEED)
 
 $(PEERS_DIR)/http_hello: $(PEERS_SRC)/http_hello.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
