@@ -20,6 +20,8 @@
 #ifndef AS_SYNC_H
 #define AS_SYNC_H
 
+#include <stdlib.h>
+
 #include "core.h"
 
 /* One blocking call. */
@@ -107,6 +109,30 @@ static inline void as__wait_settle(struct as_wait *wt)
 	/* Acquire: pairs with the release store in as__wait_finish. */
 	if (AS_UNLIKELY(!atomic_load_explicit(&wt->done, memory_order_acquire)))
 		as__wait_settle_slow(wt);
+}
+
+/* A new object, zeroed; NULL with errno ENOMEM.  Every primitive's create. */
+static inline void *as__sync_alloc(size_t size)
+{
+	void *obj = calloc(1, size);
+	if (!obj)
+		errno = ENOMEM;
+	return obj;
+}
+
+/* The destroy of an object only its waiters touch: EBUSY while a
+ * registration may still touch it, else it is freed.  Taking the lock also
+ * waits for the last claimer's unlock (see as__wait_finish).  0, or -1 with
+ * errno, like the ABI; callers check obj for NULL (EINVAL) first. */
+static inline int as__sync_free_idle(void *obj, as_spin *lock, const unsigned *nwait)
+{
+	as__spin_lock(lock);
+	bool busy = *nwait != 0;
+	as__spin_unlock(lock);
+	if (busy)
+		return (int)as__ret(-EBUSY);
+	free(obj);
+	return 0;
 }
 
 /* The hot paths look the calling task up once (me: as__current(), NULL on

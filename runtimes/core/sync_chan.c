@@ -36,11 +36,9 @@ async_std_chan *as__chan_create(size_t elem_size, size_t capacity)
 		errno = EINVAL;
 		return NULL;
 	}
-	async_std_chan *ch = calloc(1, sizeof *ch + bytes);
-	if (!ch) {
-		errno = ENOMEM;
+	async_std_chan *ch = as__sync_alloc(sizeof *ch + bytes);
+	if (!ch)
 		return NULL;
-	}
 	ch->elem_size = elem_size;
 	ch->cap = capacity;
 	return ch;
@@ -227,15 +225,7 @@ int as__chan_close(async_std_chan *ch)
 
 int as__chan_destroy(async_std_chan *ch)
 {
-	if (!ch)
-		return (int)as__ret(-EINVAL);
-	as__spin_lock(&ch->lock);
-	bool busy = ch->nwait != 0;
-	as__spin_unlock(&ch->lock);
-	if (busy)
-		return (int)as__ret(-EBUSY);
-	free(ch);
-	return 0;
+	return ch ? as__sync_free_idle(ch, &ch->lock, &ch->nwait) : (int)as__ret(-EINVAL);
 }
 
 /* ---- select ------------------------------------------------------------- */

@@ -31,10 +31,7 @@ struct async_std_group {
 
 async_std_group *as__group_create(void)
 {
-	async_std_group *g = calloc(1, sizeof *g);
-	if (!g)
-		errno = ENOMEM;
-	return g;
+	return as__sync_alloc(sizeof(async_std_group));
 }
 
 static void member_link(async_std_group *g, struct member *m)

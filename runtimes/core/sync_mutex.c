@@ -34,10 +34,7 @@ struct async_std_cond {
 
 async_std_mutex *as__mutex_create(void)
 {
-	async_std_mutex *m = calloc(1, sizeof *m);
-	if (!m)
-		errno = ENOMEM;
-	return m;
+	return as__sync_alloc(sizeof(async_std_mutex));
 }
 
 /* Under m->lock: the queue just became empty, so unlock may go fast again. */
@@ -175,10 +172,7 @@ int as__mutex_destroy(async_std_mutex *m)
 
 async_std_cond *as__cond_create(void)
 {
-	async_std_cond *c = calloc(1, sizeof *c);
-	if (!c)
-		errno = ENOMEM;
-	return c;
+	return as__sync_alloc(sizeof(async_std_cond));
 }
 
 int as__cond_wait(async_std_cond *c, async_std_mutex *m)
@@ -241,13 +235,5 @@ int as__cond_broadcast(async_std_cond *c)
 
 int as__cond_destroy(async_std_cond *c)
 {
-	if (!c)
-		return (int)as__ret(-EINVAL);
-	as__spin_lock(&c->lock);
-	bool busy = c->nwait != 0;
-	as__spin_unlock(&c->lock);
-	if (busy)
-		return (int)as__ret(-EBUSY);
-	free(c);
-	return 0;
+	return c ? as__sync_free_idle(c, &c->lock, &c->nwait) : (int)as__ret(-EINVAL);
 }

@@ -18,11 +18,9 @@ struct async_std_sem {
 
 async_std_sem *as__sem_create(unsigned value)
 {
-	async_std_sem *s = calloc(1, sizeof *s);
-	if (!s) {
-		errno = ENOMEM;
+	async_std_sem *s = as__sync_alloc(sizeof *s);
+	if (!s)
 		return NULL;
-	}
 	s->value = value;
 	return s;
 }
@@ -90,13 +88,5 @@ int as__sem_release(async_std_sem *s)
 
 int as__sem_destroy(async_std_sem *s)
 {
-	if (!s)
-		return (int)as__ret(-EINVAL);
-	as__spin_lock(&s->lock);
-	bool busy = s->nwait != 0;
-	as__spin_unlock(&s->lock);
-	if (busy)
-		return (int)as__ret(-EBUSY);
-	free(s);
-	return 0;
+	return s ? as__sync_free_idle(s, &s->lock, &s->nwait) : (int)as__ret(-EINVAL);
 }
