@@ -231,8 +231,10 @@ int async_std_getaddrinfo(const char *node, const char *service,
 			  const struct addrinfo *hints, struct addrinfo **res);
 void async_std_freeaddrinfo(struct addrinfo *res);
 
-/* Fills buf with n random bytes (getrandom(2); seeded under the simulator).
- * Returns n, or -1 with errno. */
+/* Fills buf with n random bytes from the kernel (getrandom(2) with no flags,
+ * retried until n bytes came; it blocks the thread only before the kernel's
+ * pool is initialised, early at boot).  Returns n, or -1 with errno: EINVAL
+ * when n > SSIZE_MAX, EFAULT for a bad buf. */
 ssize_t async_std_getrandom(void *buf, size_t n);
 
 /* ------------------------------------------------------------------ */
