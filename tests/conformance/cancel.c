@@ -83,13 +83,13 @@ static int result(long long r)
 static int op_sleep(struct op_env *e)
 {
 	(void)e;
-	return result(async_std_sleep(60 * CT_SEC));
+	return result(async_std_sleep(CT_FOREVER_NS));
 }
 
 static int op_sleep_until(struct op_env *e)
 {
 	(void)e;
-	return result(async_std_sleep_until(async_std_now() + 60 * CT_SEC));
+	return result(async_std_sleep_until(async_std_now() + CT_FOREVER_NS));
 }
 
 static int op_read(struct op_env *e)
@@ -287,7 +287,7 @@ static void *stuck_main(void *unused)
 {
 	(void)unused;
 	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
-	async_std_sleep(60 * CT_SEC);
+	async_std_sleep(CT_FOREVER_NS);
 	async_std_deadline_pop(prev);
 	return NULL;
 }

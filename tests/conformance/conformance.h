@@ -37,6 +37,9 @@ extern char ct_fail_marker;
  * hung test: no verdict may depend on it being short. */
 extern int64_t ct_deadline_ns;
 extern _Atomic int64_t ct_body_deadline;
+/* A sleep that outlasts any test, for tasks that must still be asleep when
+ * the test (however slow the machine) gets round to them. */
+#define CT_FOREVER_NS (2 * ct_deadline_ns)
 
 void ct_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -88,7 +88,7 @@ struct waits {
 static void *wait_sleep(void *arg)
 {
 	(void)arg;
-	async_std_sleep(60 * CT_SEC);
+	async_std_sleep(CT_FOREVER_NS);
 	return NULL;
 }
 
