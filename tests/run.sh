@@ -166,7 +166,7 @@ run_one() {
 	local extra="" last not_run=""
 	last=$(sed -nE 's/^\[ RUN      \] //p' "$log" | tail -1)
 	if [ "$expected" -gt 0 ] && [ $((pass + fail + skip)) -lt "$expected" ]; then
-		not_run="; $((expected - pass - fail - skip)) of its $expected tests did not run"
+		not_run="; $((expected - pass - fail - skip)) of its $expected tests did not finish"
 	fi
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		failed=$((failed + 1))

@@ -70,9 +70,11 @@ static void tc_fail(const char *file, int line, const char *fmt, ...)
 	} while (0)
 
 /* On cmocka's thread: fails the test with the first recorded failure (and
- * how many more there were), and clears the record for the next test. */
+ * how many more there were), reported at the caller's line, and clears the
+ * record for the next test. */
+#define tc_assert_none() tc_assert_none_at(__FILE__, __LINE__)
 __attribute__((unused))
-static void tc_assert_none(void)
+static void tc_assert_none_at(const char *file, int line)
 {
 	pthread_mutex_lock(&tc_record.lock);
 	int n = tc_record.count;
@@ -81,10 +83,13 @@ static void tc_assert_none(void)
 	tc_record.count = 0;
 	tc_record.text[0] = '\0';
 	pthread_mutex_unlock(&tc_record.lock);
+	if (!n)
+		return;
 	if (n > 1)
-		fail_msg("%s (and %d more failed checks)", text, n - 1);
-	if (n)
-		fail_msg("%s", text);
+		print_error("ERROR: %s (and %d more failed checks)\n", text, n - 1);
+	else
+		print_error("ERROR: %s\n", text);
+	_fail(file, line);
 }
 
 #endif
