@@ -161,12 +161,12 @@ export TEST_SUMMARY
 # The conformance suite under ThreadSanitizer, with the fiber annotations
 # (a report makes the binary exit non-zero, which counts as a failure).
 check-tsan: $(BUILD)/tests/conformance/conformance
-	tests/run.sh $(BUILD)/tests/conformance/conformance
+	tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
 
 # The conformance suite under valgrind, built with its stack annotations.
 check-valgrind: $(BUILD)/tests/conformance/conformance
-	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=900 \
-		tests/run.sh $(BUILD)/tests/conformance/conformance
+	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=3600 \
+		tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
 
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
        check-shim check-tools check-install

@@ -83,13 +83,13 @@ static int result(long long r)
 static int op_sleep(struct op_env *e)
 {
 	(void)e;
-	return result(async_std_sleep(60 * CT_SEC));
+	return result(async_std_sleep(CT_FOREVER_NS));
 }
 
 static int op_sleep_until(struct op_env *e)
 {
 	(void)e;
-	return result(async_std_sleep_until(async_std_now() + 60 * CT_SEC));
+	return result(async_std_sleep_until(async_std_now() + CT_FOREVER_NS));
 }
 
 static int op_read(struct op_env *e)
@@ -287,7 +287,7 @@ static void *stuck_main(void *unused)
 {
 	(void)unused;
 	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns);
-	async_std_sleep(60 * CT_SEC);
+	async_std_sleep(CT_FOREVER_NS);
 	async_std_deadline_pop(prev);
 	return NULL;
 }
@@ -581,6 +581,7 @@ CT_TEST(run_blocking_cancelled_while_fn_runs_waits_and_returns_its_result)
 
 struct rb_release {
 	struct rb_cancel *c;
+	atomic_int give_up; /* fn will not run: the call timed out first */
 	int64_t after;
 };
 
@@ -588,29 +589,51 @@ struct rb_release {
 static void *release_after(void *p)
 {
 	struct rb_release *r = p;
-	ct_wait_flag(&r->c->fn_started, 1);
+	while (!atomic_load(&r->c->fn_started) && !atomic_load(&r->give_up))
+		if (async_std_sleep(CT_MS) != 0)
+			return CT_FAIL;
 	async_std_sleep_until(r->after);
 	atomic_store(&r->c->release, 1);
 	return NULL;
 }
 
-CT_TEST(run_blocking_whose_deadline_passes_while_fn_runs_returns_its_result)
+/* One try with the deadline `margin` from now: 0 with *res and the call's
+ * result filled in, or 1 if the deadline passed before fn could start (a
+ * slow machine; the caller tries again with more time). */
+static int rb_deadline_try(int64_t margin, int *rb, int *err, void **res)
 {
 	struct rb_cancel *c = ct_alloc(sizeof *c);
 	struct rb_release *r = ct_alloc(sizeof *r);
-	int64_t d = async_std_now() + 10 * CT_MS;
+	int64_t d = async_std_now() + margin;
 	r->c = c;
 	r->after = d + CT_MS;
 	async_std_task *helper = async_std_spawn(release_after, r);
-	CHECK(helper != NULL);
+	if (!helper)
+		return -1;
 	int64_t prev = async_std_deadline_push(d);
 	errno = 0;
-	void *res = NULL;
-	int rb = async_std_run_blocking(waits_for_release, c, &res);
-	int err = errno;
+	*res = NULL;
+	*rb = async_std_run_blocking(waits_for_release, c, res);
+	*err = errno;
 	async_std_deadline_pop(prev);
+	int late = !atomic_load(&c->fn_started) && *rb == -1 && *err == ETIMEDOUT;
+	atomic_store(&r->give_up, 1);
 	atomic_store(&c->release, 1);
-	CHECK_OK(async_std_join(helper, NULL));
+	if (async_std_join(helper, NULL) != 0)
+		return -1;
+	return late;
+}
+
+CT_TEST(run_blocking_whose_deadline_passes_while_fn_runs_returns_its_result)
+{
+	/* The deadline must still be ahead when fn starts: on a slow machine
+	 * 10 ms may not be enough, so the margin grows until it is. */
+	int rb = -1, err = 0, late = 1;
+	void *res = NULL;
+	for (int64_t margin = 10 * CT_MS; late == 1 && margin <= 20 * CT_SEC; margin *= 4)
+		late = rb_deadline_try(margin, &rb, &err, &res);
+	CHECK_MSG(late != -1, "spawning or joining the helper failed: %s", ct_errname(errno));
+	CHECK_MSG(late == 0, "fn never started before a deadline up to 20 s away");
 	CHECK_MSG(rb == 0, "run_blocking gave %d/%s", rb, ct_errname(err));
 	CHECK_INT((uintptr_t)res, ==, 4321);
 	return NULL;

@@ -31,11 +31,15 @@
 extern char ct_fail_marker;
 #define CT_FAIL ((void *)&ct_fail_marker)
 
-/* The safety deadline every body runs under (default 10 s,
- * CONFORMANCE_DEADLINE=<seconds> overrides), as an absolute time; set by the
- * trampoline before the body starts. */
+/* The safety deadline every body runs under (default minutes, more under
+ * sanitizers and valgrind; CONFORMANCE_DEADLINE=<seconds> overrides), as an
+ * absolute time; set by the trampoline before the body starts.  It ends a
+ * hung test: no verdict may depend on it being short. */
 extern int64_t ct_deadline_ns;
 extern _Atomic int64_t ct_body_deadline;
+/* A sleep that outlasts any test, for tasks that must still be asleep when
+ * the test (however slow the machine) gets round to them. */
+#define CT_FOREVER_NS (2 * ct_deadline_ns)
 
 void ct_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -5,7 +5,8 @@
 # $ORIGIN rpath, so it runs without LD_LIBRARY_PATH and can be run under
 # another runtime with LD_PRELOAD), and statically against $(STUB_A).
 # `make check-conformance` runs both through tests/run.sh, the dynamic one
-# also with a single worker.
+# also with a single worker; every run takes each group in a process of its
+# own (--per-group), so a crash costs one group, not the suite.
 
 CONF_DIR    := $(BUILD)/tests/conformance
 CONF_SRC    := $(wildcard tests/conformance/*.c)
@@ -30,5 +31,5 @@ $(CONF_STATIC): $(CONF_OBJ) $(STUB_A)
 	$(CC) -o $@ $(CONF_OBJ) $(APP_LDFLAGS) $(STUB_A) -lcmocka $(RT_LIBS)
 
 check-conformance: $(CONF_BIN) $(CONF_STATIC)
-	tests/run.sh $(CONF_BIN) --env 'ASYNC_STD_THREADS=1' $(CONF_BIN) \
-		--env '' $(CONF_STATIC)
+	tests/run.sh --per-group $(CONF_BIN) --env 'ASYNC_STD_THREADS=1' --per-group $(CONF_BIN) \
+		--env '' --per-group $(CONF_STATIC)

@@ -59,15 +59,17 @@ static long count_tasks(const char *dump, const char *name, const char *state)
 }
 
 /* Dumps until `want` tasks named `name` are in `state` (they park at their
- * own pace), for at most 5 s; returns the last dump (malloc'd) or NULL. */
+ * own pace), giving up shortly before the test's safety deadline; returns
+ * the last dump (malloc'd) or NULL. */
 static char *dump_until(const char *name, const char *state, long want)
 {
 	char *d = NULL;
 	int n;
-	for (int tries = 0; tries < 500; tries++) {
+	int64_t give_up = atomic_load(&ct_body_deadline) - 2 * CT_SEC;
+	for (;;) {
 		free(d);
 		d = take_dump(0, &n);
-		if (!d || count_tasks(d, name, state) == want)
+		if (!d || count_tasks(d, name, state) == want || async_std_now() >= give_up)
 			break;
 		async_std_sleep(10 * CT_MS);
 	}
@@ -86,7 +88,7 @@ struct waits {
 static void *wait_sleep(void *arg)
 {
 	(void)arg;
-	async_std_sleep(60 * CT_SEC);
+	async_std_sleep(CT_FOREVER_NS);
 	return NULL;
 }
 
@@ -301,15 +303,22 @@ CT_TEST(a_finished_task_not_yet_joined_is_listed_as_such)
 }
 
 /* Holds its worker in bursts longer than a dump waits for a worker (1 s),
- * yielding in between so that, on a single worker, the test gets to run. */
+ * yielding in between so that, on a single worker, the test gets to run.
+ * A dump asked for within (burst - 1 s) of a burst's start finds the worker
+ * busy; each burst is twice as long as the one before, so however slow the
+ * machine is at asking again after a dump that caught a yield, a later try
+ * lands in time. */
 static void *spin_unyielding(void *arg)
 {
 	_Atomic int *stop = arg;
+	int64_t burst = 1200 * CT_MS;
 	while (!atomic_load(stop)) {
-		int64_t end = async_std_now() + 1200 * CT_MS;
+		int64_t end = async_std_now() + burst;
 		while (!atomic_load(stop) && async_std_now() < end)
 			;
 		async_std_yield();
+		if (burst < 32 * CT_SEC)
+			burst *= 2;
 	}
 	return NULL;
 }
@@ -323,7 +332,7 @@ CT_TEST(a_worker_that_never_switches_is_named_and_the_dump_still_returns)
 	char *d = NULL;
 	/* Until a dump is asked for while the spinner holds its worker (on a
 	 * single worker, the dump may instead get it between two bursts). */
-	for (int tries = 0; tries < 5; tries++) {
+	for (int tries = 0; tries < 6; tries++) {
 		free(d);
 		d = take_dump(0, &n);
 		CHECK(d);

@@ -68,42 +68,67 @@ CT_TEST(reader_and_writer_of_one_blocking_pipe_both_finish)
 }
 
 /* ---- poll on an fd epoll cannot watch ------------------------------------- */
-static atomic_int ticks;
-static atomic_int stop_ticking;
+struct poll_watch {
+	int fd;
+	async_std_task *poller;
+	atomic_int polling;
+	atomic_int ticks;
+	int r, err;
+};
 
+static void *polls_for_pri(void *p)
+{
+	struct poll_watch *w = p;
+	/* Ends the poll if the ticker never gets to cancel it (a spinning
+	 * poll starves it), long before the test's own deadline. */
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 4);
+	atomic_store(&w->polling, 1);
+	errno = 0;
+	w->r = async_std_poll(w->fd, POLLPRI);
+	w->err = errno;
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+/* Runs on the poller's worker: it gets to tick only while the poll waits
+ * without holding the worker, and then ends the poll by cancelling it. */
 static void *ticker(void *p)
 {
-	(void)p;
-	while (!atomic_load(&stop_ticking)) {
+	struct poll_watch *w = p;
+	while (!atomic_load(&w->polling) || atomic_load(&w->ticks) < 3) {
 		if (async_std_sleep(CT_MS) < 0)
 			return CT_FAIL;
-		atomic_fetch_add(&ticks, 1);
+		if (atomic_load(&w->polling))
+			atomic_fetch_add(&w->ticks, 1);
 	}
-	return NULL;
+	return async_std_cancel(w->poller) == 0 ? NULL : CT_FAIL;
 }
 
 CT_TEST(poll_for_an_event_a_regular_file_never_reports_waits_without_starving_its_worker)
 {
 	char path[] = "/tmp/async_std_edges_XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
+	struct poll_watch *w = ct_alloc(sizeof *w);
+	w->fd = mkstemp(path);
+	CHECK(w->fd >= 0);
 	unlink(path);
-	atomic_store(&ticks, 0);
-	atomic_store(&stop_ticking, 0);
 	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
-	async_std_task *t = async_std_spawn_ex(ticker, NULL, &local);
+	w->poller = async_std_spawn_ex(polls_for_pri, w, &local);
+	CHECK(w->poller != NULL);
+	async_std_task *t = async_std_spawn_ex(ticker, w, &local);
 	CHECK(t != NULL);
-	int64_t prev = async_std_deadline_push(async_std_now() + 200 * CT_MS);
-	int r = async_std_poll(fd, POLLPRI);
-	int err = errno;
-	async_std_deadline_pop(prev);
-	atomic_store(&stop_ticking, 1);
+	CHECK_OK(async_std_join(w->poller, NULL));
+	/* A spinning poll kept the ticker from running: it is still waiting
+	 * for its ticks, and would never cancel anyone. */
+	int ticks = atomic_load(&w->ticks);
+	if (ticks < 3)
+		async_std_cancel(t);
 	void *tr;
 	CHECK_OK(async_std_join(t, &tr));
-	close(fd);
-	CHECK_MSG(r == -1 && err == ETIMEDOUT, "poll gave %d (%s)", r, ct_errname(err));
-	/* A spinning poll would keep the ticker on the same worker from running. */
-	CHECK_MSG(atomic_load(&ticks) > 0, "the worker's other task never ran");
+	close(w->fd);
+	CHECK_MSG(ticks >= 3, "the worker's other task never ran while poll waited "
+		  "(poll gave %d/%s)", w->r, ct_errname(w->err));
+	CHECK_MSG(w->r == -1 && w->err == ECANCELED, "poll gave %d (%s), expected ECANCELED",
+		  w->r, ct_errname(w->err));
 	CHECK(tr == NULL);
 	return NULL;
 }

@@ -20,7 +20,19 @@
 #include "conformance.h"
 
 char ct_fail_marker;
-int64_t ct_deadline_ns = 10 * CT_SEC;
+/* The safety deadline only ends a test that hangs, so it is generous: a slow
+ * or loaded machine must never meet it.  Sanitizers and valgrind make every
+ * step many times slower (valgrind also runs one thread at a time). */
+#if defined(AS_VALGRIND)
+#define DEFAULT_DEADLINE_S 1200
+#elif defined(AS_TSAN)
+#define DEFAULT_DEADLINE_S 600
+#elif defined(AS_ASAN)
+#define DEFAULT_DEADLINE_S 360
+#else
+#define DEFAULT_DEADLINE_S 120
+#endif
+int64_t ct_deadline_ns = DEFAULT_DEADLINE_S * CT_SEC;
 _Atomic int64_t ct_body_deadline = -1;
 
 static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -22,7 +22,7 @@ static void *sleeps_long(void *p)
 {
 	struct members *m = p;
 	atomic_fetch_add(&m->started, 1);
-	if (async_std_sleep(60 * CT_SEC) != 0 && errno == ECANCELED)
+	if (async_std_sleep(CT_FOREVER_NS) != 0 && errno == ECANCELED)
 		atomic_fetch_add(&m->cancelled, 1);
 	atomic_fetch_add(&m->ended, 1);
 	return NULL;
@@ -104,7 +104,7 @@ static void *spawns_after_cancel(void *p)
 	atomic_fetch_add(&m->started, 1);
 	/* Cancelled: the sleep fails, and the member we spawn now is cancelled
 	 * at once, so the group still empties. */
-	if (async_std_sleep(60 * CT_SEC) != 0 && errno == ECANCELED)
+	if (async_std_sleep(CT_FOREVER_NS) != 0 && errno == ECANCELED)
 		atomic_fetch_add(&m->cancelled, 1);
 	m->spawn_err = async_std_group_spawn(m->g, sleeps_long, m) == 0 ? 0 : errno;
 	atomic_fetch_add(&m->ended, 1);
@@ -268,7 +268,7 @@ static void *storm_member(void *p)
 		r = async_std_chan_send(s->full, &v);
 		break;
 	case K_SLEEP:
-		r = async_std_sleep(60 * CT_SEC);
+		r = async_std_sleep(CT_FOREVER_NS);
 		break;
 	default:
 		r = (int)async_std_read(s->sv[(i / K_KINDS) % STORM_SOCKETS][0], &b, 1);

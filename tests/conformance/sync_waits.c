@@ -82,7 +82,7 @@ static void *prep_full_chans(struct wenv *e)
 static void *sleeper(void *p)
 {
 	(void)p;
-	async_std_sleep(60 * CT_SEC);
+	async_std_sleep(CT_FOREVER_NS);
 	return NULL;
 }
 

@@ -27,6 +27,7 @@
 
 #include "async_std.h"
 #include "humboldt.h"
+#include "../unit/task_check.h" /* TC_PATIENCE_NS */
 
 #define MS 1000000LL
 #define SEC 1000000000LL

@@ -42,7 +42,7 @@ static char *timeout_basics(void *arg)
 	/* Data that comes while waiting. */
 	async_std_task *w = spawn_local(writer_main, &sv[1]);
 	CHECK(w != NULL);
-	CHECK_INT(humboldt_recv_timeout(sv[0], buf, sizeof buf, 0, 10 * SEC), ==, 4);
+	CHECK_INT(humboldt_recv_timeout(sv[0], buf, sizeof buf, 0, TC_PATIENCE_NS), ==, 4);
 	CHECK(memcmp(buf, "late", 4) == 0);
 	CHECK_INT(async_std_join(w, NULL), ==, 0);
 
@@ -52,7 +52,7 @@ static char *timeout_basics(void *arg)
 	CHECK_ERRNO(humboldt_read_timeout(pfd[0], buf, sizeof buf, 20 * MS), ETIMEDOUT);
 	w = spawn_local(writer_main, &pfd[1]);
 	CHECK(w != NULL);
-	CHECK_INT(humboldt_read_timeout(pfd[0], buf, sizeof buf, 10 * SEC), ==, 4);
+	CHECK_INT(humboldt_read_timeout(pfd[0], buf, sizeof buf, TC_PATIENCE_NS), ==, 4);
 	CHECK_INT(async_std_join(w, NULL), ==, 0);
 
 	/* The task's deadline, when it comes first. */
@@ -78,7 +78,7 @@ static void *child_recv_timeout(void *p)
 	struct blocked *b = p;
 	char buf[64]; /* on the child's stack, which is freed when it ends */
 	memset(buf, 'P', sizeof buf);
-	b->r = humboldt_recv_timeout(b->fd, buf, sizeof buf, 0, 10 * SEC);
+	b->r = humboldt_recv_timeout(b->fd, buf, sizeof buf, 0, TC_PATIENCE_NS);
 	b->err = b->r < 0 ? errno : 0;
 	b->buffer_untouched = buf[0] == 'P';
 	return NULL;

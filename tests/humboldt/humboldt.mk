@@ -75,16 +75,16 @@ HB_TESTS := $(HB_TEST_DIR)/no_uring $(HB_TEST_DIR)/test_binding $(HB_TEST_DIR)/t
 check-humboldt: $(HB_TESTS) $(HUMBOLDT_SO)
 	@echo "== humboldt: LD_PRELOAD"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" tests/run.sh \
-		$(HB_TEST_DIR)/test_binding $(HB_TEST_DIR)/test_cancel_reuse $(CONF_BIN)
+		$(HB_TEST_DIR)/test_binding $(HB_TEST_DIR)/test_cancel_reuse --per-group $(CONF_BIN)
 	@echo "== cancelled recv, reused stacks: default runtime and humboldt's fallback"
 	tests/run.sh $(HB_TEST_DIR)/test_cancel_reuse
 	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
 		tests/run.sh $(HB_TEST_DIR)/test_cancel_reuse
 	@echo "== humboldt: static link with libhumboldt.a"
-	tests/run.sh $(HB_TEST_DIR)/test_binding-static $(CONF_HB_STATIC)
+	tests/run.sh $(HB_TEST_DIR)/test_binding-static --per-group $(CONF_HB_STATIC)
 	@echo "== humboldt: io_uring_setup forbidden by seccomp (epoll fallback)"
 	RUN_PREFIX="$(HB_TEST_DIR)/no_uring env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" \
-		tests/run.sh $(CONF_BIN)
+		tests/run.sh --per-group $(CONF_BIN)
 	$(HB_ENV) tests/humboldt/fallback.sh $(BUILD)
 	@echo "== humboldt: extensions (humboldt.h), preloaded and static"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(HB_PRELOAD)" tests/run.sh $(HB_TEST_DIR)/test_ext

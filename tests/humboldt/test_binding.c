@@ -15,6 +15,7 @@
 
 #include "async_std.h"
 #include "abi_list.h"
+#include "../unit/task_check.h"
 
 #define NAME(ret, name, params, args) "async_std_" #name,
 static const char *const symbols[] = { AS_ABI_FUNCTIONS(NAME) };
@@ -46,10 +47,9 @@ static void *echo_once(void *arg)
 {
 	int *sv = arg;
 	char buf[8] = { 0 };
-	if (async_std_write(sv[1], "ping", 4) != 4)
-		return (void *)1;
-	if (async_std_read(sv[0], buf, sizeof buf) != 4 || memcmp(buf, "ping", 4) != 0)
-		return (void *)2;
+	TC_CHECK_INT(async_std_write(sv[1], "ping", 4), ==, 4);
+	TC_CHECK_INT(async_std_read(sv[0], buf, sizeof buf), ==, 4);
+	TC_CHECK(memcmp(buf, "ping", 4) == 0);
 	return NULL;
 }
 
@@ -60,6 +60,7 @@ static void test_a_task_does_io(void **state)
 	void *r = (void *)-1;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(async_std_block_on(echo_once, sv, &r), 0);
+	tc_assert_none();
 	assert_null(r);
 	close(sv[0]);
 	close(sv[1]);

@@ -46,11 +46,15 @@ check "bad signal name: one line names the variable" \
 	lines '^async_std: ASYNC_STD_DUMP_SIGNAL=SIGNOPE is not accepted' 1
 
 # `asrt dump PID` asks a running program through the same signal.
+# The victim prints its pid once its tasks are parked and waits until it is
+# ended; nothing here depends on how fast the machine is.
 ASYNC_STD_DUMP_SIGNAL=SIGUSR2 "$victim" wait >"$tmp/pid" 2>/dev/null &
-for _ in $(seq 100); do [ -s "$tmp/pid" ] && break; sleep 0.05; done
-"$build/asrt" dump "$(cat "$tmp/pid")" >"$out" 2>&1
+waiter=$!
+while [ ! -s "$tmp/pid" ] && kill -0 $waiter 2>/dev/null; do sleep 0.05; done
+"$build/asrt" dump --timeout 300 "$(cat "$tmp/pid")" >"$out" 2>&1
 status=$?
-wait
+kill $waiter 2>/dev/null
+wait $waiter 2>/dev/null
 check "asrt dump: exit 0" test "$status" = 0
 check "asrt dump: the running program's tasks" has '^3 tasks "idle": waiting in sleep'
 

@@ -3,25 +3,43 @@
  * a few named, sleeping tasks and then does what argv[1] says, so the script
  * can watch the dump signal, crash dumps and runtime selection from outside.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "async_std.h"
 
+#define MS 1000000LL
+#define SEC 1000000000LL
+
+static atomic_int idle_parked;
+
 static void *idle_task(void *arg)
 {
 	(void)arg;
-	async_std_sleep(30LL * 1000000000);
+	atomic_fetch_add(&idle_parked, 1);
+	async_std_sleep(600 * SEC);
 	return NULL;
+}
+
+/* The idle tasks run on this task's worker (LOCAL), so once all three
+ * counted themselves they are parked in their sleep: this task only runs
+ * again when the one before it switched away. */
+static void wait_idle_parked(void)
+{
+	while (atomic_load(&idle_parked) < 3)
+		async_std_sleep(MS);
 }
 
 static void *abort_task(void *arg)
 {
 	(void)arg;
-	async_std_sleep(50 * 1000000);
 	abort();
 }
 
@@ -42,12 +60,41 @@ static void *overflow_task(void *arg)
 	return (void *)(long)recurse(0);
 }
 
+static volatile sig_atomic_t app_handler_ran;
+
 static void app_handler(int sig)
 {
 	(void)sig;
 	static const char line[] = "app handler ran\n";
 	ssize_t w = write(STDOUT_FILENO, line, sizeof(line) - 1);
 	(void)w;
+	app_handler_ran = 1;
+}
+
+/* After the dump signal: waits until the dump thread wrote the idle tasks'
+ * entry to stderr (a file the script reads back), for at most 5 minutes;
+ * returns at once when no dump will come (the signal is ignored, or stderr
+ * is not a file). */
+static void wait_for_dump(void)
+{
+	struct sigaction sa;
+	struct stat st;
+	if (sigaction(SIGUSR2, NULL, &sa) != 0 || sa.sa_handler == SIG_IGN ||
+	    fstat(STDERR_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	int fd = open("/proc/self/fd/2", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	static char text[1 << 16];
+	int64_t give_up = async_std_now() + 300 * SEC;
+	while (async_std_now() < give_up) {
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		if (strstr(text, "\"idle\": waiting in sleep\n"))
+			break;
+		async_std_sleep(10 * MS);
+	}
+	close(fd);
 }
 
 static int crash_in(async_std_fn fn)
@@ -60,27 +107,35 @@ static int crash_in(async_std_fn fn)
 int async_main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "name";
-	async_std_spawn_attr a = { .size = sizeof(a), .name = "idle" };
+	async_std_spawn_attr a = {
+		.size = sizeof(a), .name = "idle", .flags = ASYNC_STD_SPAWN_LOCAL,
+	};
 	for (int i = 0; i < 3; i++)
 		async_std_detach(async_std_spawn_ex(idle_task, NULL, &a));
+	wait_idle_parked();
 
 	if (!strcmp(mode, "name")) {
 		printf("%s\n", async_std_runtime_name());
 		return 0;
 	}
 	if (!strcmp(mode, "signal") || !strcmp(mode, "own-handler")) {
-		if (!strcmp(mode, "own-handler"))
+		bool own = !strcmp(mode, "own-handler");
+		if (own)
 			signal(SIGUSR2, app_handler);
-		async_std_sleep(50 * 1000000); /* the idle tasks park */
 		kill(getpid(), SIGUSR2);
-		async_std_sleep(500 * 1000000); /* the dump thread writes */
+		if (own)
+			while (!app_handler_ran)
+				async_std_sleep(MS);
+		else
+			wait_for_dump();
 		return 0;
 	}
 	if (!strcmp(mode, "wait")) {
-		/* For `asrt dump`: say where we are, then wait to be asked. */
+		/* For `asrt dump`: say where we are, then wait to be asked (the
+		 * script ends us once it has the dump). */
 		printf("%d\n", (int)getpid());
 		fflush(stdout);
-		async_std_sleep(5LL * 1000000000);
+		async_std_sleep(600 * SEC);
 		return 0;
 	}
 	if (!strcmp(mode, "abort"))

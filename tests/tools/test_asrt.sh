@@ -209,7 +209,7 @@ fake_start() {
 	coproc FAKE { exec env "$@" "$t/fake_dump"; }
 	fake_pid=$FAKE_PID
 	local line=
-	read -r -t 30 line <&"${FAKE[0]}"
+	read -r -t 300 line <&"${FAKE[0]}"
 	[ "$line" = ready ]
 }
 fake_stop() {
@@ -224,7 +224,7 @@ test_dump() {
 		fake_start ASYNC_STD_DUMP_SIGNAL="$form" || { bad "fake_dump" "did not start"; return; }
 		# A stale file where the socket goes must not be in the way.
 		: >"/tmp/async_std-dump.$fake_pid"
-		run "$asrt" dump "$fake_pid"
+		run "$asrt" dump --timeout 300 "$fake_pid"
 		local sock=/tmp/async_std-dump.$fake_pid
 		fake_stop
 		[ $rc = 0 ] && has "task dump of fake process" && has "task 1: running" && [ ! -e "$sock" ] ||
@@ -248,8 +248,14 @@ test_dump_errors() {
 		{ fake_stop; bad "asrt dump --timeout 1 (silent process)" "expected status 1"; return; }
 	fake_stop
 	# A process without a handler would die of the signal: asrt refuses.
-	ASYNC_STD_DUMP_SIGNAL=SIGUSR2 sleep 60 &
+	ASYNC_STD_DUMP_SIGNAL=SIGUSR2 sleep 600 &
 	local victim=$!
+	# Until sleep has replaced the forked shell (whose environment lacks
+	# the variable), however long the machine takes.
+	while kill -0 "$victim" 2>/dev/null &&
+		! tr '\0' '\n' <"/proc/$victim/environ" 2>/dev/null | grep -q '^ASYNC_STD_DUMP_SIGNAL='; do
+		sleep 0.01
+	done
 	run "$asrt" dump "$victim"
 	local alive=no
 	kill -0 "$victim" 2>/dev/null && alive=yes

@@ -1,4 +1,7 @@
-/* test_sched.c - scheduling rules: locality, no migration, stealing, FIFO. */
+/*
+ * test_sched.c - scheduling rules: locality, no migration, stealing, FIFO.
+ * Tasks check with TC_CHECK* (task_check.h), never with cmocka's asserts.
+ */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,14 +9,16 @@
 #include <cmocka.h>
 
 #include "core.h"
+#include "task_check.h"
 
-#define SECOND 1000000000LL
-
-static void *on_block(async_std_fn fn, void *arg)
+/* Runs fn as a task; its failed checks fail the test here, on cmocka's
+ * thread. */
+static void on_block(async_std_fn fn, void *arg)
 {
 	void *r = NULL;
 	assert_int_equal(async_std_block_on(fn, arg, &r), 0);
-	return r;
+	tc_assert_none();
+	assert_null(r);
 }
 
 /* ---- ASYNC_STD_SPAWN_LOCAL keeps a task on its spawner's worker ---------- */
@@ -29,11 +34,11 @@ static void *spawn_local_many(void *arg)
 	async_std_spawn_attr a = { .size = sizeof a, .flags = ASYNC_STD_SPAWN_LOCAL };
 	async_std_task *t[200];
 	for (int i = 0; i < 200; i++)
-		assert_non_null(t[i] = async_std_spawn_ex(whereami, NULL, &a));
+		TC_CHECK((t[i] = async_std_spawn_ex(whereami, NULL, &a)) != NULL);
 	for (int i = 0; i < 200; i++) {
 		void *th;
-		assert_int_equal(async_std_join(t[i], &th), 0);
-		assert_true(pthread_equal((pthread_t)th, pthread_self()));
+		TC_CHECK_INT(async_std_join(t[i], &th), ==, 0);
+		TC_CHECK(pthread_equal((pthread_t)th, pthread_self()));
 	}
 	return NULL;
 }
@@ -54,8 +59,7 @@ static void *hop_around(void *arg)
 			async_std_yield();
 		else
 			async_std_sleep(10000);
-		if (!pthread_equal(first, pthread_self()))
-			return (void *)1;
+		TC_CHECK(pthread_equal(first, pthread_self()));
 	}
 	return NULL;
 }
@@ -65,11 +69,11 @@ static void *spawn_hoppers(void *arg)
 	(void)arg;
 	async_std_task *t[64];
 	for (int i = 0; i < 64; i++)
-		assert_non_null(t[i] = async_std_spawn(hop_around, NULL));
+		TC_CHECK((t[i] = async_std_spawn(hop_around, NULL)) != NULL);
 	for (int i = 0; i < 64; i++) {
 		void *moved;
-		assert_int_equal(async_std_join(t[i], &moved), 0);
-		assert_null(moved);
+		TC_CHECK_INT(async_std_join(t[i], &moved), ==, 0);
+		TC_CHECK(moved == NULL);
 	}
 	return NULL;
 }
@@ -86,12 +90,11 @@ static _Atomic int flag;
 static void *spin_until_flag(void *arg)
 {
 	(void)arg;
-	int64_t give_up = async_std_now() + 10 * SECOND;
+	int64_t give_up = async_std_now() + TC_PATIENCE_NS;
 	/* Spins without yielding: the task behind it on this worker can only run
 	 * if another worker steals it. */
 	while (!atomic_load(&flag))
-		if (async_std_now() > give_up)
-			return (void *)1;
+		TC_CHECK(async_std_now() < give_up);
 	return NULL;
 }
 
@@ -108,10 +111,11 @@ static void *spin_and_set(void *arg)
 	atomic_store(&flag, 0);
 	async_std_task *a = async_std_spawn(spin_until_flag, NULL);
 	async_std_task *b = async_std_spawn(set_flag, NULL);
+	TC_CHECK(a && b);
 	void *ra, *rb;
-	assert_int_equal(async_std_join(a, &ra), 0);
-	assert_int_equal(async_std_join(b, &rb), 0);
-	assert_null(ra);
+	TC_CHECK_INT(async_std_join(a, &ra), ==, 0);
+	TC_CHECK_INT(async_std_join(b, &rb), ==, 0);
+	TC_CHECK(ra == NULL);
 	return NULL;
 }
 
@@ -143,9 +147,9 @@ static void *three_yielders(void *arg)
 	async_std_task *t[3];
 	norder = 0;
 	for (intptr_t i = 0; i < 3; i++)
-		t[i] = async_std_spawn_ex(append_and_yield, (void *)i, &a);
+		TC_CHECK((t[i] = async_std_spawn_ex(append_and_yield, (void *)i, &a)) != NULL);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(async_std_join(t[i], NULL), 0);
+		TC_CHECK_INT(async_std_join(t[i], NULL), ==, 0);
 	return NULL;
 }
 
