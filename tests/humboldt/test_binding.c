@@ -16,7 +16,7 @@
 #include "async_std.h"
 #include "abi_list.h"
 
-#define NAME(ret, name, params, args) "async_std_" #name,
+#define NAME(major, minor, ret, name, params, args) "async_std_" #name,
 static const char *const symbols[] = { AS_ABI_FUNCTIONS(NAME) };
 
 static void test_runtime_is_humboldt(void **state)
