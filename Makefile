@@ -58,7 +58,9 @@ APP_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
 
 CORE_SRC := $(filter-out runtimes/core/switch_%.S,$(wildcard runtimes/core/*.c)) \
             runtimes/core/switch_$(ARCH).S
-SHIM_SRC := $(wildcard shim/*.c)
+# abi/*.c: small libc-only pieces the shim shares with asrt (private).
+ABI_SHARED_SRC := $(wildcard abi/*.c)
+SHIM_SRC := $(wildcard shim/*.c) $(ABI_SHARED_SRC)
 DEFAULT_SRC := $(wildcard runtimes/default/*.c)
 
 DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)))

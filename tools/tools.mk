@@ -11,7 +11,9 @@ RUNTIMES_DIR := $(LIBDIR)/async_std/runtimes
 # ---- asrt ---------------------------------------------------------------
 ASRT      := $(BUILD)/asrt
 ASRT_SRC  := $(wildcard tools/asrt/*.c)
-ASRT_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ASRT_SRC))
+# With the parsers it shares with the shim (abi/*.c), so both accept the same.
+ASRT_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(ASRT_SRC)) \
+             $(patsubst abi/%.c,$(BUILD)/tools/abi/%.o,$(ABI_SHARED_SRC))
 # The installed paths asrt falls back on.  The stamp changes only when they
 # do, so `make install PREFIX=/opt/x` rebuilds what depends on them.
 ASRT_PATHS := $(BUILD)/tools/asrt-paths
@@ -29,6 +31,10 @@ asrt-paths-force:
 $(BUILD)/tools/asrt/%.o: tools/asrt/%.c $(wildcard tools/asrt/*.h) $(wildcard abi/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(ASRT_OBJ_FLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/abi/%.o: abi/%.c $(wildcard abi/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tools/asrt/runtime_dir.o: $(ASRT_PATHS)
 # The shim compiles the installed runtime directory in too (AS_RUNTIME_DIR).
