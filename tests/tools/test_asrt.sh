@@ -307,6 +307,23 @@ test_dump_signal_agreement() {
 	ok "the shim and asrt accept the same ASYNC_STD_DUMP_SIGNAL values (18 accepted or refused)"
 }
 
+# The shim and asrt find runtimes with one lookup: each spec (a name, a
+# path, a bare file name, unknown ones) binds the same runtime either way,
+# or is refused by both.
+test_lookup_agreement() {
+	local spec shim_says asrt_says
+	for spec in humboldt default "$humboldt" libhumboldt.so ./libhumboldt.so nosuch libnosuch.so; do
+		shim_says=$(cd "$build" && ASYNC_STD_RUNTIME=$spec "$whoami" 2>/dev/null | head -n 1)
+		asrt_says=$(cd "$build" && "$asrt" run -r "$spec" -- "$whoami" 2>/dev/null | head -n 1)
+		[ "$shim_says" = "$asrt_says" ] || {
+			rc=0; : >"$tmp/out"; : >"$tmp/err"
+			bad "runtime '$spec'" "the shim gives '${shim_says:-refused}', asrt '${asrt_says:-refused}'"
+			return
+		}
+	done
+	ok "the shim and asrt resolve the same runtime names and paths (7 specs)"
+}
+
 test_help
 test_list
 test_list_dir
@@ -319,6 +336,7 @@ test_shim_refuses_partial
 test_run
 test_run_keeps_preload
 test_run_errors
+test_lookup_agreement
 test_dump
 test_dump_errors
 test_dump_signal_agreement

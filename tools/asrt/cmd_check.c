@@ -162,7 +162,7 @@ static int check_parse(int argc, char **argv, const char **spec, const char **pr
 
 int asrt_check_main(int argc, char **argv)
 {
-	const char *spec = ASRT_DEFAULT_NAME, *prog_path = NULL;
+	const char *spec = AS_RUNTIME_DEFAULT_NAME, *prog_path = NULL;
 	struct asrt_runtime rt;
 	struct elf_file lib, prog;
 	struct prog_counts pc = { 0, 0, 0, 0 };
