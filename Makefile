@@ -24,8 +24,12 @@ BUILD   ?= build
 endif
 comma := ,
 
-SOVERSION := 1
-ABI_MINOR := 0
+# The ABI version is abi/async_std.h's; the soname carries its major.
+abi_define = $(shell sed -n 's/^\#define ASYNC_STD_ABI_$(1) \([0-9][0-9]*\)$$/\1/p' abi/async_std.h)
+SOVERSION := $(call abi_define,MAJOR)
+ABI_MINOR := $(call abi_define,MINOR)
+$(if $(SOVERSION),,$(error abi/async_std.h defines no ASYNC_STD_ABI_MAJOR))
+$(if $(ABI_MINOR),,$(error abi/async_std.h defines no ASYNC_STD_ABI_MINOR))
 
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2
@@ -54,7 +58,9 @@ APP_LDFLAGS := $(SAN_FLAGS) -pthread $(LDFLAGS)
 
 CORE_SRC := $(filter-out runtimes/core/switch_%.S,$(wildcard runtimes/core/*.c)) \
             runtimes/core/switch_$(ARCH).S
-SHIM_SRC := $(wildcard shim/*.c)
+# abi/*.c: small libc-only pieces the shim shares with asrt (private).
+ABI_SHARED_SRC := $(wildcard abi/*.c)
+SHIM_SRC := $(wildcard shim/*.c) $(ABI_SHARED_SRC)
 DEFAULT_SRC := $(wildcard runtimes/default/*.c)
 
 DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)))
@@ -71,6 +77,8 @@ HUMBOLDT_SO := $(BUILD)/libhumboldt.so
 HUMBOLDT_A  := $(BUILD)/libhumboldt.a
 
 STUB_SO   := $(BUILD)/libasync_std.so.$(SOVERSION)
+# The version script, generated from abi/abi_list.h (tools/abi-map.sh).
+ABI_MAP   := $(BUILD)/async_std.map
 STUB_LINK := $(BUILD)/libasync_std.so
 STUB_A    := $(BUILD)/libasync_std.a
 RT_LIBS   := -ldl -lpthread
@@ -87,9 +95,13 @@ $(BUILD)/default/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
-$(STUB_SO): $(DEFAULT_OBJ) abi/async_std.map
+$(ABI_MAP): abi/abi_list.h tools/abi-map.sh
+	@mkdir -p $(@D)
+	CC="$(CC)" tools/abi-map.sh $@
+
+$(STUB_SO): $(DEFAULT_OBJ) $(ABI_MAP)
 	$(CC) -shared -o $@ $(DEFAULT_OBJ) $(SAN_FLAGS) -Wl,-soname,libasync_std.so.$(SOVERSION) \
-		-Wl,--version-script=abi/async_std.map -Wl,-z,now -Wl,--no-undefined $(RT_LIBS)
+		-Wl,--version-script=$(ABI_MAP) -Wl,-z,now -Wl,--no-undefined $(RT_LIBS)
 
 $(STUB_LINK): $(STUB_SO)
 	ln -sf libasync_std.so.$(SOVERSION) $@
@@ -108,9 +120,9 @@ $(BUILD)/humboldt/%.o: %.S
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
 # Two version scripts, merged by ld: the ABI's node and HUMBOLDT_1.0.
-$(HUMBOLDT_SO): $(HUMBOLDT_OBJ) abi/async_std.map runtimes/humboldt/humboldt.map
+$(HUMBOLDT_SO): $(HUMBOLDT_OBJ) $(ABI_MAP) runtimes/humboldt/humboldt.map
 	$(CC) -shared -o $@ $(HUMBOLDT_OBJ) $(SAN_FLAGS) -Wl,-soname,libhumboldt.so \
-		-Wl,--version-script=abi/async_std.map \
+		-Wl,--version-script=$(ABI_MAP) \
 		-Wl,--version-script=runtimes/humboldt/humboldt.map -Wl,-z,now -Wl,--no-undefined \
 		-luring $(RT_LIBS)
 

@@ -18,7 +18,10 @@
  *    passed and with ECANCELED once the task has been cancelled.
  *    Cancellation is sticky: every later blocking call fails too.
  *  - Structs that may grow start with `size_t size`; set it to sizeof.
- *  - Every symbol is versioned in node ASYNC_STD_1.0 (abi/async_std.map).
+ *  - Every symbol is versioned in the node of the ABI version that added it
+ *    (ASYNC_STD_1.0 for all of ABI 1.0); the private list abi/abi_list.h
+ *    names each function's node, and the build derives the version script
+ *    and the library's soname from it and from the version below.
  */
 #ifndef ASYNC_STD_H
 #define ASYNC_STD_H
@@ -418,7 +421,8 @@ int async_std_task_dump(int fd, unsigned flags);
 /* ------------------------------------------------------------------ */
 
 /* One entry per function above, in this order.  New entries are only ever
- * appended; check `size` before using one newer than your header. */
+ * appended; check `size` before using one newer than your header.  (The
+ * order is abi/abi_list.h's; the build fails when the two differ.) */
 struct async_std_ops {
 	size_t size;        /* sizeof the table the runtime was built with */
 	const char *runtime; /* same as runtime_name() */

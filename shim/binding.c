@@ -19,13 +19,12 @@
 #include "abi_list.h"
 #include "settings.h"
 
-/* The version node every export is defined in (abi/async_std.map). */
-#define AS_ABI_NODE "ASYNC_STD_1.0"
-
-#define AS_ABI_ENTRY(ret, name, params, args) { "async_std_" #name, (void *)async_std_##name },
+#define AS_ABI_ENTRY(major, minor, ret, name, params, args)                                  \
+	{ "async_std_" #name, AS_ABI_NODE(major, minor), (void *)async_std_##name },
 static const struct abi_symbol {
 	const char *name;
-	void *linked; /* what this object's own references bind to */
+	const char *node; /* the version node it is defined in (abi_list.h) */
+	void *linked;     /* what this object's own references bind to */
 } abi_symbols[] = {
 	AS_ABI_FUNCTIONS(AS_ABI_ENTRY)
 };
@@ -198,7 +197,7 @@ static int collect_objects(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
-static void *resolve_past_exe(const char *name)
+static void *resolve_past_exe(const struct abi_symbol *sym)
 {
 	struct past_exe pe = { .n = 0 };
 
@@ -207,9 +206,9 @@ static void *resolve_past_exe(const char *name)
 		void *h = dlopen(pe.names[i], RTLD_LAZY | RTLD_NOLOAD);
 		if (!h)
 			continue;
-		void *p = dlsym(h, name);
+		void *p = dlsym(h, sym->name);
 		if (!p)
-			p = dlvsym(h, name, AS_ABI_NODE);
+			p = dlvsym(h, sym->name, sym->node);
 		dlclose(h);
 		Dl_info di;
 		/* dlsym on a handle also searches its dependencies: keep only a
@@ -239,13 +238,13 @@ static void *resolve(const struct exe_info *e, const struct abi_symbol *sym)
 	Dl_info di;
 
 	if (!p)
-		p = dlvsym(RTLD_DEFAULT, sym->name, AS_ABI_NODE);
+		p = dlvsym(RTLD_DEFAULT, sym->name, sym->node);
 	if (!p)
 		return sym->linked;
 	/* A canonical PLT entry is an undefined symbol with a value. */
 	if (exe_contains(e, p) && dladdr1(p, &di, (void **)&es, RTLD_DL_SYMENT) && es &&
 	    es->st_shndx == SHN_UNDEF) {
-		void *q = resolve_past_exe(sym->name);
+		void *q = resolve_past_exe(sym);
 		if (q)
 			return q;
 	}

@@ -2,10 +2,10 @@
  * select.c - ASYNC_STD_RUNTIME: a program bound to one runtime re-executes
  * itself, before main, with the runtime it was asked for preloaded.  Runs in
  * the shim's constructor after the binding check, which knows the bound
- * runtime.  Names are looked up as lib<name>.so in the runtime directory;
+ * runtime.  Names and paths are resolved as asrt resolves them, by the same
+ * code (abi/runtime_path.c): lib<name>.so in the runtime directories;
  * "default" is the abi stub itself.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <link.h>
@@ -15,6 +15,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "runtime_path.h"
 #include "settings.h"
 
 #ifndef AS_RUNTIME_DIR
@@ -63,23 +64,34 @@ static void runtime_dirs(char *buf, size_t len, const char **dirs, int *n)
 	dirs[(*n)++] = AS_RUNTIME_DIR;
 }
 
-/* The path of runtime `want` (a name or a path) into out; false if none. */
+/* The path of runtime `want` (a name or a path) into out; false if none.
+ * A path is made absolute: LD_PRELOAD would search a bare "libx.so" in the
+ * library path, not where the name was given. */
 static bool runtime_path(const char *want, char *out, size_t len)
 {
-	if (strchr(want, '/')) {
-		snprintf(out, len, "%s", want);
-		return access(out, R_OK) == 0;
+	if (as__runtime_spec_is_path(want)) {
+		as__runtime_path_absolute(want, out, len);
+		return as__runtime_is_file(out);
 	}
 	char buf[PATH_MAX];
 	const char *dirs[2];
 	int n;
 	runtime_dirs(buf, sizeof(buf), dirs, &n);
-	for (int i = 0; i < n; i++) {
-		snprintf(out, len, "%s/lib%s.so", dirs[i], want);
-		if (access(out, R_OK) == 0)
-			return true;
-	}
-	return false;
+	return as__runtime_find(want, dirs, (size_t)n, out, len);
+}
+
+struct names_out {
+	char *buf;
+	size_t len, used;
+};
+
+static void name_append(const char *name, const char *path, void *arg)
+{
+	struct names_out *o = arg;
+
+	(void)path;
+	if (o->used < o->len)
+		o->used += (size_t)snprintf(o->buf + o->used, o->len - o->used, ", %s", name);
 }
 
 /* "default, humboldt" from every directory searched. */
@@ -88,22 +100,11 @@ static void installed_names(char *out, size_t len)
 	char buf[PATH_MAX];
 	const char *dirs[2];
 	int n;
-	size_t used = (size_t)snprintf(out, len, "default");
+	struct names_out o = { out, len, 0 };
+
+	o.used = (size_t)snprintf(out, len, "%s", AS_RUNTIME_DEFAULT_NAME);
 	runtime_dirs(buf, sizeof(buf), dirs, &n);
-	for (int i = 0; i < n; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			size_t l = strlen(e->d_name);
-			if (l <= 6 || strncmp(e->d_name, "lib", 3) || strcmp(e->d_name + l - 3, ".so"))
-				continue;
-			if (used < len)
-				used += (size_t)snprintf(out + used, len - used, ", %.*s", (int)(l - 6),
-							 e->d_name + 3);
-		}
-		if (d)
-			closedir(d);
-	}
+	as__runtime_each(dirs, (size_t)n, name_append, &o);
 }
 
 /* ---- re-executing --------------------------------------------------------- */
@@ -136,7 +137,7 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 {
 	char shown[80], path[PATH_MAX];
 	as__settings_shown(shown, sizeof(shown), want);
-	bool to_default = strcmp(want, "default") == 0;
+	bool to_default = strcmp(want, AS_RUNTIME_DEFAULT_NAME) == 0;
 
 	if (!to_default && !runtime_path(want, path, sizeof(path))) {
 		char names[512];

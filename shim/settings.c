@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "settings.h"
+#include "signal_name.h"
 
 #define KIB (1ull << 10)
 #define MIB (1ull << 20)
@@ -90,8 +91,7 @@ static void fmt_accepted(char *buf, size_t len, const struct as_setting *s)
 		snprintf(buf, len, "any text");
 		break;
 	case AS_SET_SIGNAL:
-		snprintf(buf, len, "a signal name such as SIGUSR2 or USR2, or its number; "
-			 "not SIGKILL, SIGSTOP, SIGSEGV or SIGBUS");
+		snprintf(buf, len, "%s", AS_DUMP_SIGNAL_ACCEPTED);
 		break;
 	}
 }
@@ -144,34 +144,6 @@ static int parse_number(const char *s, bool bytes, unsigned long long *out)
 		return PARSE_TOO_BIG;
 	*out = v * mult;
 	return PARSE_OK;
-}
-
-/* A signal by name ("SIGUSR2", "USR2", "SIGRTMIN+2") or number; 0 if none.
- * Refuses what cannot be caught and what the runtime's own fault handling
- * needs (SIGSEGV, SIGBUS). */
-static int parse_signal(const char *v)
-{
-	unsigned long long n;
-	int sig = 0;
-
-	if (parse_number(v, false, &n) == PARSE_OK) {
-		sig = n < 1 || n > (unsigned long long)SIGRTMAX ? 0 : (int)n;
-	} else {
-		if (strncmp(v, "SIG", 3) == 0)
-			v += 3;
-		for (int i = 1; i < SIGRTMIN && !sig; i++) {
-			const char *abbrev = sigabbrev_np(i);
-			if (abbrev && strcmp(abbrev, v) == 0)
-				sig = i;
-		}
-		if (!sig && strncmp(v, "RTMIN+", 6) == 0 &&
-		    parse_number(v + 6, false, &n) == PARSE_OK &&
-		    n <= (unsigned long long)(SIGRTMAX - SIGRTMIN))
-			sig = SIGRTMIN + (int)n;
-	}
-	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS)
-		return 0;
-	return sig;
 }
 
 /* Index of word v in "a|b|c", or -1. */
@@ -253,7 +225,7 @@ static int parse_row(struct as_settings *out, const struct as_setting *s,
 		return 0;
 	case AS_SET_SIGNAL:
 		n = s->dflt;
-		if (v && !(n = (unsigned long long)parse_signal(v))) {
+		if (v && !(n = (unsigned long long)as__dump_signal_parse(v))) {
 			snprintf(msg, msglen, "%s=%s is not accepted (accepted: %s)",
 				 s->name, shown, acc);
 			return -1;

@@ -289,7 +289,7 @@ void as__blocking_close_fd(int fd);
 int as__blocking_run(struct as_job *job, bool interruptible);
 
 /* ---- internal implementations of the ABI (as__<name>) --------------------- */
-#define AS_DECLARE(ret, name, params, args) ret as__##name params;
+#define AS_DECLARE(major, minor, ret, name, params, args) ret as__##name params;
 #include "abi_list.h"
 AS_ABI_FUNCTIONS(AS_DECLARE)
 #undef AS_DECLARE

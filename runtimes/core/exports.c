@@ -1,6 +1,7 @@
 /*
  * exports.c - the runtime's async_std_* symbols and its function table, all
- * generated from abi_list.h.
+ * generated from abi/abi_list.h, and the compile-time proof that the list
+ * and struct async_std_ops in abi/async_std.h agree member by member.
  *
  * Each export is a thin wrapper around the hidden as__<name>, so calls inside
  * the runtime bind locally and interposing a runtime swaps all of it, never a
@@ -39,7 +40,34 @@ const struct async_std_ops *as__runtime_ops(void)
 	return &as__ops;
 }
 
-#define AS_OPS_ENTRY(ret, name, params, args) .name = as__##name,
+/*
+ * The table's layout is ABI: a program built against an older header reads
+ * the functions by offset.  The designated initialisers below would hide a
+ * header whose members were reordered (or a list whose rows were), so each
+ * row asserts its member sits at its list index, with its type, and the
+ * struct ends after the last row.
+ */
+#define AS_OPS_FIRST offsetof(struct async_std_ops, runtime_name)
+#define AS_OPS_SLOT sizeof(void (*)(void))
+#define AS_OPS_CHECK(major, minor, ret, name, params, args)                            \
+	_Static_assert(offsetof(struct async_std_ops, name) ==                         \
+			       AS_OPS_FIRST + AS_ABI_##name * AS_OPS_SLOT,             \
+		       "struct async_std_ops: " #name " is not at its place in abi_list.h"); \
+	_Static_assert(__builtin_types_compatible_p(                                   \
+			       __typeof__(((struct async_std_ops *)0)->name), ret(*) params), \
+		       "struct async_std_ops: " #name " has another type than in abi_list.h"); \
+	_Static_assert(AS_ABI_VERSION_OF(major, minor) <= ASYNC_STD_ABI_VERSION,       \
+		       #name " is in a node newer than ASYNC_STD_ABI_VERSION");
+AS_ABI_FUNCTIONS(AS_OPS_CHECK)
+_Static_assert(sizeof(struct async_std_ops) == AS_OPS_FIRST + AS_ABI_COUNT * AS_OPS_SLOT,
+	       "struct async_std_ops has members abi_list.h does not list");
+/* The header's version is the newest node: some row carries it. */
+#define AS_OPS_NEWEST(major, minor, ret, name, params, args)                           \
+	|| AS_ABI_VERSION_OF(major, minor) == ASYNC_STD_ABI_VERSION
+_Static_assert(0 AS_ABI_FUNCTIONS(AS_OPS_NEWEST),
+	       "no row of abi_list.h is in the node of ASYNC_STD_ABI_VERSION");
+
+#define AS_OPS_ENTRY(major, minor, ret, name, params, args) .name = as__##name,
 const struct async_std_ops as__ops = {
 	.size = sizeof(struct async_std_ops),
 	.runtime = AS_RUNTIME_NAME,
@@ -55,7 +83,7 @@ __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
 #define AS_WAIT_NAME(name) [AS_ABI_##name] = #name,
 static const char *const wait_names[AS_ABI_COUNT] = { AS_ABI_WAITS(AS_WAIT_NAME) };
 
-#define AS_WRAP(ret, name, params, args)                                         \
+#define AS_WRAP(major, minor, ret, name, params, args)                           \
 	AS_EXPORT ret async_std_##name params                                    \
 	{                                                                        \
 		const struct async_std_ops *o_ = async_std__thread_ops;          \

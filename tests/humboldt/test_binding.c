@@ -17,7 +17,7 @@
 #include "abi_list.h"
 #include "../unit/task_check.h"
 
-#define NAME(ret, name, params, args) "async_std_" #name,
+#define NAME(major, minor, ret, name, params, args) "async_std_" #name,
 static const char *const symbols[] = { AS_ABI_FUNCTIONS(NAME) };
 
 static void test_runtime_is_humboldt(void **state)

@@ -233,6 +233,21 @@ test_dump() {
 	ok "asrt dump prints the dump (SIGUSR2, USR2 and a number) and removes its socket"
 }
 
+# Starts `sleep 60` with the given environment (a process with no handler);
+# its pid in $victim once it runs with that environment, so asrt never reads
+# the environment of a shell that has not exec'd it yet.
+sleeper_start() {
+	exec 4< <(exec env "$@" sh -c 'echo $$; exec sleep 60')
+	victim=
+	read -r -t 30 victim <&4
+	[ -n "$victim" ]
+}
+sleeper_stop() {
+	kill "$victim" 2>/dev/null
+	wait "$victim" 2>/dev/null
+	exec 4<&-
+}
+
 test_dump_errors() {
 	fake_start || { bad "fake_dump" "did not start"; return; }
 	run "$asrt" dump "$fake_pid"
@@ -248,19 +263,12 @@ test_dump_errors() {
 		{ fake_stop; bad "asrt dump --timeout 1 (silent process)" "expected status 1"; return; }
 	fake_stop
 	# A process without a handler would die of the signal: asrt refuses.
-	ASYNC_STD_DUMP_SIGNAL=SIGUSR2 sleep 600 &
-	local victim=$!
-	# Until sleep has replaced the forked shell (whose environment lacks
-	# the variable), however long the machine takes.
-	while kill -0 "$victim" 2>/dev/null &&
-		! tr '\0' '\n' <"/proc/$victim/environ" 2>/dev/null | grep -q '^ASYNC_STD_DUMP_SIGNAL='; do
-		sleep 0.01
-	done
+	local victim
+	sleeper_start ASYNC_STD_DUMP_SIGNAL=SIGUSR2 || { bad "sleep" "did not start"; return; }
 	run "$asrt" dump "$victim"
 	local alive=no
 	kill -0 "$victim" 2>/dev/null && alive=yes
-	kill "$victim" 2>/dev/null
-	wait "$victim" 2>/dev/null
+	sleeper_stop
 	[ $rc = 2 ] && [ $alive = yes ] && has "neither catches nor blocks SIGUSR2" err ||
 		{ bad "asrt dump (no handler)" "expected a refusal, the process alive"; return; }
 	run "$asrt" dump "$victim"
@@ -268,6 +276,52 @@ test_dump_errors() {
 	run "$asrt" dump 12x
 	[ $rc = 2 ] || { bad "asrt dump 12x" "expected status 2"; return; }
 	ok "asrt dump: no dump signal (2), no answer in time (1), no handler (2), no process (2)"
+}
+
+# The shim and asrt parse ASYNC_STD_DUMP_SIGNAL with one parser: for each
+# value, the shim starts the program (exit 0) exactly when asrt takes the
+# value as a signal (it then goes on to find no handler in `sleep`).
+test_dump_signal_agreement() {
+	local v shim_takes asrt_takes victim
+	for v in SIGUSR2 USR2 12 SIGRTMIN RTMIN+2 SIGRTMAX-1 \
+		 SIG12 usr2 " 12" +12 0 999 RTMIN-1 RTMAX+1 RTMIN+999 SIGKILL SEGV ""; do
+		ASYNC_STD_DUMP_SIGNAL=$v "$whoami" >/dev/null 2>&1 && shim_takes=yes || shim_takes=no
+		sleeper_start ASYNC_STD_DUMP_SIGNAL="$v" || { bad "sleep" "did not start"; return; }
+		run "$asrt" dump "$victim"
+		sleeper_stop
+		if has "neither catches nor blocks" err; then
+			asrt_takes=yes
+		elif has "which the runtime does not accept" err || has "has no dump signal" err; then
+			asrt_takes=no
+		else
+			bad "asrt dump (ASYNC_STD_DUMP_SIGNAL='$v')" "expected a verdict on the value"
+			return
+		fi
+		# The empty value is no value at all, for both.
+		[ -z "$v" ] && shim_takes=no
+		[ $shim_takes = $asrt_takes ] || {
+			bad "ASYNC_STD_DUMP_SIGNAL='$v'" "the shim takes it: $shim_takes, asrt: $asrt_takes"
+			return
+		}
+	done
+	ok "the shim and asrt accept the same ASYNC_STD_DUMP_SIGNAL values (18 accepted or refused)"
+}
+
+# The shim and asrt find runtimes with one lookup: each spec (a name, a
+# path, a bare file name, unknown ones) binds the same runtime either way,
+# or is refused by both.
+test_lookup_agreement() {
+	local spec shim_says asrt_says
+	for spec in humboldt default "$humboldt" libhumboldt.so ./libhumboldt.so nosuch libnosuch.so; do
+		shim_says=$(cd "$build" && ASYNC_STD_RUNTIME=$spec "$whoami" 2>/dev/null | head -n 1)
+		asrt_says=$(cd "$build" && "$asrt" run -r "$spec" -- "$whoami" 2>/dev/null | head -n 1)
+		[ "$shim_says" = "$asrt_says" ] || {
+			rc=0; : >"$tmp/out"; : >"$tmp/err"
+			bad "runtime '$spec'" "the shim gives '${shim_says:-refused}', asrt '${asrt_says:-refused}'"
+			return
+		}
+	done
+	ok "the shim and asrt resolve the same runtime names and paths (7 specs)"
 }
 
 test_help
@@ -282,8 +336,10 @@ test_shim_refuses_partial
 test_run
 test_run_keeps_preload
 test_run_errors
+test_lookup_agreement
 test_dump
 test_dump_errors
+test_dump_signal_agreement
 
 echo "test_asrt: $pass passed, $fail failed"
 [ -n "${TEST_SUMMARY:-}" ] && echo "$pass $fail 0" >>"$TEST_SUMMARY"

@@ -1,7 +1,8 @@
 /*
  * test_settings.c - the settings table parsed alone (shim/settings.c): good
  * values, suffixes and defaults in-process; every bad value in a forked child,
- * which must print exactly one line on stderr and exit with status 2.
+ * which must print exactly one line on stderr and exit with status 2.  Also
+ * the dump signal's grammar (abi/signal_name.c), which asrt shares.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "settings.h"
+#include "signal_name.h"
 
 /* settings.c's constructor calls the binding check, which needs a runtime;
  * the parser is tested alone. */
@@ -200,6 +202,86 @@ static void dump_signal_refuses_what_cannot_serve(void **state)
 	expect_refused_any("ASYNC_STD_DUMP_SIGNAL", "SIGNOPE");
 }
 
+/* ---- the dump signal's grammar (abi/signal_name.c, shared with asrt) ------ */
+
+static void signal_grammar_takes_numbers_without_sign_or_spaces(void **state)
+{
+	assert_int_equal(as__dump_signal_parse("10"), 10);
+	assert_int_equal(as__dump_signal_parse("010"), 10);
+	assert_int_equal(as__dump_signal_parse("1"), 1);
+	assert_int_equal(as__dump_signal_parse("+10"), 0);
+	assert_int_equal(as__dump_signal_parse(" 10"), 0);
+	assert_int_equal(as__dump_signal_parse("10 "), 0);
+	assert_int_equal(as__dump_signal_parse("SIG10"), 0);
+	assert_int_equal(as__dump_signal_parse(""), 0);
+}
+
+static void signal_grammar_numbers_end_at_sigrtmax(void **state)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", SIGRTMAX);
+	assert_int_equal(as__dump_signal_parse(v), SIGRTMAX);
+	snprintf(v, sizeof(v), "%d", SIGRTMAX + 1);
+	assert_int_equal(as__dump_signal_parse(v), 0);
+	assert_int_equal(as__dump_signal_parse("99999999999999999999"), 0);
+}
+
+static void signal_grammar_takes_names_with_or_without_sig(void **state)
+{
+	assert_int_equal(as__dump_signal_parse("SIGUSR1"), SIGUSR1);
+	assert_int_equal(as__dump_signal_parse("USR1"), SIGUSR1);
+	assert_int_equal(as__dump_signal_parse("SIGWINCH"), SIGWINCH);
+	assert_int_equal(as__dump_signal_parse("HUP"), SIGHUP);
+	assert_int_equal(as__dump_signal_parse("sigusr1"), 0);
+	assert_int_equal(as__dump_signal_parse("SIGSIGUSR1"), 0);
+	assert_int_equal(as__dump_signal_parse("SIG"), 0);
+}
+
+static void signal_grammar_counts_realtime_from_both_ends(void **state)
+{
+	char v[32];
+
+	assert_int_equal(as__dump_signal_parse("SIGRTMIN"), SIGRTMIN);
+	assert_int_equal(as__dump_signal_parse("RTMIN+2"), SIGRTMIN + 2);
+	assert_int_equal(as__dump_signal_parse("SIGRTMAX"), SIGRTMAX);
+	assert_int_equal(as__dump_signal_parse("RTMAX-1"), SIGRTMAX - 1);
+	snprintf(v, sizeof(v), "RTMIN+%d", SIGRTMAX - SIGRTMIN);
+	assert_int_equal(as__dump_signal_parse(v), SIGRTMAX);
+	snprintf(v, sizeof(v), "RTMAX-%d", SIGRTMAX - SIGRTMIN);
+	assert_int_equal(as__dump_signal_parse(v), SIGRTMIN);
+}
+
+static void signal_grammar_refuses_realtime_outside_the_range(void **state)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "RTMIN+%d", SIGRTMAX - SIGRTMIN + 1);
+	assert_int_equal(as__dump_signal_parse(v), 0);
+	snprintf(v, sizeof(v), "RTMAX-%d", SIGRTMAX - SIGRTMIN + 1);
+	assert_int_equal(as__dump_signal_parse(v), 0);
+	assert_int_equal(as__dump_signal_parse("RTMIN-1"), 0);
+	assert_int_equal(as__dump_signal_parse("RTMAX+1"), 0);
+	assert_int_equal(as__dump_signal_parse("RTMIN+"), 0);
+	assert_int_equal(as__dump_signal_parse("RTMIN+ 1"), 0);
+	assert_int_equal(as__dump_signal_parse("RTMIN+1x"), 0);
+	assert_int_equal(as__dump_signal_parse("RTMINX"), 0);
+}
+
+static void signal_grammar_refuses_uncatchable_and_fault_signals(void **state)
+{
+	char v[16];
+
+	assert_int_equal(as__dump_signal_parse("KILL"), 0);
+	assert_int_equal(as__dump_signal_parse("SIGSTOP"), 0);
+	assert_int_equal(as__dump_signal_parse("SEGV"), 0);
+	assert_int_equal(as__dump_signal_parse("SIGBUS"), 0);
+	snprintf(v, sizeof(v), "%d", SIGKILL);
+	assert_int_equal(as__dump_signal_parse(v), 0);
+	snprintf(v, sizeof(v), "%d", SIGSEGV);
+	assert_int_equal(as__dump_signal_parse(v), 0);
+}
+
 static void runtime_is_kept_as_text(void **state)
 {
 	assert_string_equal(parse_ok("ASYNC_STD_RUNTIME", "humboldt", false).runtime, "humboldt");
@@ -365,6 +447,12 @@ int main(void)
 		cmocka_unit_test_setup(runtime_is_kept_as_text, setup),
 		cmocka_unit_test_setup(dump_signal_by_name_or_number, setup),
 		cmocka_unit_test_setup(dump_signal_refuses_what_cannot_serve, setup),
+		cmocka_unit_test(signal_grammar_takes_numbers_without_sign_or_spaces),
+		cmocka_unit_test(signal_grammar_numbers_end_at_sigrtmax),
+		cmocka_unit_test(signal_grammar_takes_names_with_or_without_sig),
+		cmocka_unit_test(signal_grammar_counts_realtime_from_both_ends),
+		cmocka_unit_test(signal_grammar_refuses_realtime_outside_the_range),
+		cmocka_unit_test(signal_grammar_refuses_uncatchable_and_fault_signals),
 		cmocka_unit_test_setup(threads_zero_is_out_of_range, setup),
 		cmocka_unit_test_setup(threads_above_max_is_out_of_range, setup),
 		cmocka_unit_test_setup(threads_not_a_number, setup),

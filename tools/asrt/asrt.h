@@ -1,16 +1,22 @@
 /*
  * asrt.h - what the asrt subcommands (one cmd_*.c each) share: their entry
- * points, the one-line error helper, the ABI's version node and stub name.
+ * points, the one-line error helper, the ABI's newest version node and the
+ * stub's soname (both from the version in abi/async_std.h).
  */
 #ifndef ASRT_H
 #define ASRT_H
 
 #include <stdbool.h>
 
-/* The node every ABI function is defined in (abi/async_std.map). */
-#define ASRT_ABI_NODE "ASYNC_STD_1.0"
+#include "async_std.h"
+
+#define ASRT_STR(x) #x
+#define ASRT_XSTR(x) ASRT_STR(x)
+/* The newest version node; each function's own is in abi_list.h. */
+#define ASRT_ABI_NEWEST_NODE \
+	"ASYNC_STD_" ASRT_XSTR(ASYNC_STD_ABI_MAJOR) "." ASRT_XSTR(ASYNC_STD_ABI_MINOR)
 /* The soname programs are linked against; its version needs are checked. */
-#define ASRT_STUB_SONAME "libasync_std.so.1"
+#define ASRT_STUB_SONAME "libasync_std.so." ASRT_XSTR(ASYNC_STD_ABI_MAJOR)
 
 /* Exit statuses shared by the subcommands (see asrt.1, EXIT STATUS). */
 enum {

@@ -1,6 +1,7 @@
 /*
  * cmd_check.c - `asrt check`: does a runtime define every ABI function (the
- * list is compiled in from abi_list.h) in its node, and all PROG imports?
+ * list, with each function's node, is compiled in from abi/abi_list.h) in its
+ * node, and all PROG imports?
  * Each missing piece gets a line of its own: the answer is exact, not a count.
  */
 #include <stdio.h>
@@ -15,22 +16,26 @@ static const char check_usage[] =
 	"usage: asrt check [--runtime NAME|PATH] [PROG]\n"
 	"\n"
 	"Checks that the runtime (default: \"default\", the abi stub) defines every\n"
-	"function of the ABI as NAME@@" ASRT_ABI_NODE ", and, given PROG, that it\n"
+	"function of the ABI as NAME@@NODE, in the version node that added it (up to\n"
+	ASRT_ABI_NEWEST_NODE "), and, given PROG, that it\n"
 	"defines every async_std_* symbol PROG imports (in the version PROG asks for)\n"
 	"and every version node PROG needs from " ASRT_STUB_SONAME ".\n"
 	"  -r, --runtime NAME|PATH  a runtime name (see asrt list) or a file\n"
 	"Each missing piece is one line on stdout:\n"
 	"  missing: SYMBOL                     an ABI function the runtime lacks\n"
-	"  wrong version: SYMBOL is ...        defined, but not as SYMBOL@@" ASRT_ABI_NODE "\n"
+	"  wrong version: SYMBOL is ...        defined, but not as SYMBOL@@NODE\n"
 	"  missing for PROG: SYMBOL@NODE       PROG imports it; the runtime lacks it\n"
 	"  missing for PROG: version node NODE PROG needs it; the runtime lacks it\n"
 	"then a summary line. Exit status: 0 when nothing is missing, 1 when\n"
 	"something is, 2 for bad arguments or a file that is not ELF64.\n";
 
-#define ABI_NAME(ret, name, params, args) "async_std_" #name,
-static const char *const abi_names[] = { AS_ABI_FUNCTIONS(ABI_NAME) };
-#undef ABI_NAME
-#define ABI_COUNT (sizeof(abi_names) / sizeof(abi_names[0]))
+#define ABI_FUNCTION(major, minor, ret, name, params, args) \
+	{ "async_std_" #name, AS_ABI_NODE(major, minor) },
+static const struct abi_function {
+	const char *name, *node;
+} abi_functions[] = { AS_ABI_FUNCTIONS(ABI_FUNCTION) };
+#undef ABI_FUNCTION
+#define ABI_COUNT (sizeof(abi_functions) / sizeof(abi_functions[0]))
 
 /* Describes how `sym` is defined: "name@@NODE", "name@NODE" or "name". */
 static void describe(const struct elf_symbol *sym, char *out, size_t size)
@@ -42,9 +47,10 @@ static void describe(const struct elf_symbol *sym, char *out, size_t size)
 		snprintf(out, size, "%s (unversioned)", sym->name);
 }
 
-/* (a): one ABI function; 0 when it is name@@ASYNC_STD_1.0, else 1 line. */
-static unsigned check_abi_function(const struct elf_file *lib, const char *name)
+/* (a): one ABI function; 0 when it is name@@<its node>, else 1 line. */
+static unsigned check_abi_function(const struct elf_file *lib, const struct abi_function *f)
 {
+	const char *name = f->name;
 	struct elf_symbol s, first = { .name = NULL };
 
 	for (size_t i = 1; i < lib->nsyms; i++) {
@@ -52,7 +58,7 @@ static unsigned check_abi_function(const struct elf_file *lib, const char *name)
 		if (!s.defined || strcmp(s.name, name) != 0)
 			continue;
 		if (s.function && s.default_version && s.version &&
-		    strcmp(s.version, ASRT_ABI_NODE) == 0)
+		    strcmp(s.version, f->node) == 0)
 			return 0;
 		if (!first.name)
 			first = s;
@@ -64,7 +70,7 @@ static unsigned check_abi_function(const struct elf_file *lib, const char *name)
 	} else {
 		char how[512];
 		describe(&first, how, sizeof(how));
-		printf("wrong version: %s is %s, not %s@@%s\n", name, how, name, ASRT_ABI_NODE);
+		printf("wrong version: %s is %s, not %s@@%s\n", name, how, name, f->node);
 	}
 	return 1;
 }
@@ -156,7 +162,7 @@ static int check_parse(int argc, char **argv, const char **spec, const char **pr
 
 int asrt_check_main(int argc, char **argv)
 {
-	const char *spec = ASRT_DEFAULT_NAME, *prog_path = NULL;
+	const char *spec = AS_RUNTIME_DEFAULT_NAME, *prog_path = NULL;
 	struct asrt_runtime rt;
 	struct elf_file lib, prog;
 	struct prog_counts pc = { 0, 0, 0, 0 };
@@ -179,7 +185,7 @@ int asrt_check_main(int argc, char **argv)
 		return ASRT_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < ABI_COUNT; i++)
-		abi_missing += check_abi_function(&lib, abi_names[i]);
+		abi_missing += check_abi_function(&lib, &abi_functions[i]);
 	if (prog_path) {
 		check_prog(&lib, &prog, prog_path, &pc);
 		elf_file_close(&prog);
@@ -187,8 +193,8 @@ int asrt_check_main(int argc, char **argv)
 	elf_file_close(&lib);
 
 	if (abi_missing == 0 && pc.missing_symbols == 0 && pc.missing_nodes == 0) {
-		printf("asrt check: OK: %s (%s) defines all %zu ABI functions in %s", rt.name, rt.path,
-		       ABI_COUNT, ASRT_ABI_NODE);
+		printf("asrt check: OK: %s (%s) defines all %zu ABI functions in their nodes (up to %s)",
+		       rt.name, rt.path, ABI_COUNT, ASRT_ABI_NEWEST_NODE);
 		if (prog_path)
 			printf(", and the %u async_std_* symbol%s and %u version node%s %s needs",
 			       pc.symbols, plural(pc.symbols), pc.nodes, plural(pc.nodes), prog_path);

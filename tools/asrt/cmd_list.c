@@ -164,7 +164,7 @@ int asrt_list_main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s", asrt_stub_path());
 		else
 			snprintf(path, sizeof(path), "%s/lib%s.so", asrt_runtime_dir(), names[i]);
-		asrt_path_absolute(path, abs, sizeof(abs));
+		as__runtime_path_absolute(path, abs, sizeof(abs));
 		row_fill(&rows[i], names[i], abs);
 	}
 	int wn = width_of(rows, n, offsetof(struct list_row, name), "NAME");

@@ -1,14 +1,12 @@
 /*
  * dump.h - the pieces of `asrt dump`: finding the process's dump signal
- * (dump_signal.c); the socket exchange is in cmd_dump.c.
+ * (dump_signal.c, parsed by abi/signal_name.c as the shim parses it); the
+ * socket exchange is in cmd_dump.c.
  */
 #ifndef ASRT_DUMP_H
 #define ASRT_DUMP_H
 
 #include <sys/types.h>
-
-/* "SIGUSR2", "USR2", "12", "RTMIN+3" -> the signal number, or -1. */
-int asrt_signal_parse(const char *s);
 
 /* The signal in the process's ASYNC_STD_DUMP_SIGNAL, or -1 after one error
  * line (no such process, no variable, not a signal). */

@@ -1,7 +1,7 @@
 /*
  * dump_signal.c - which signal asks a process for a task dump: the value of
  * ASYNC_STD_DUMP_SIGNAL in its /proc/PID/environ (the environment it was
- * started with), as SIGUSR2, USR2, RTMIN+3 or a number.
+ * started with), read with the shim's own parser (abi/signal_name.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,38 +13,7 @@
 
 #include "asrt.h"
 #include "dump.h"
-
-int asrt_signal_parse(const char *s)
-{
-	char *end;
-	long n;
-
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	if (s[0] >= '0' && s[0] <= '9') {
-		n = strtol(s, &end, 10);
-		return *end == '\0' && n > 0 && n < NSIG ? (int)n : -1;
-	}
-	if (strncmp(s, "RTMIN", 5) == 0 || strncmp(s, "RTMAX", 5) == 0) {
-		int base = s[4] == 'N' ? SIGRTMIN : SIGRTMAX;
-		n = 0;
-		if (s[5]) {
-			if (s[5] != (s[4] == 'N' ? '+' : '-'))
-				return -1;
-			n = strtol(s + 6, &end, 10);
-			if (*end || end == s + 6)
-				return -1;
-		}
-		n = s[4] == 'N' ? base + n : base - n;
-		return n >= SIGRTMIN && n <= SIGRTMAX ? (int)n : -1;
-	}
-	for (int sig = 1; sig < NSIG; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
-		if (abbrev && strcmp(abbrev, s) == 0)
-			return sig;
-	}
-	return -1;
-}
+#include "signal_name.h"
 
 /* The whole of /proc/PID/environ: NUL-separated, NUL-terminated. */
 static char *environ_read(pid_t pid, size_t *len)
@@ -111,12 +80,12 @@ int asrt_dump_signal_of(pid_t pid)
 		free(env);
 		return -1;
 	}
-	int sig = asrt_signal_parse(value);
-	if (sig < 0)
-		asrt_say("process %d has ASYNC_STD_DUMP_SIGNAL=%.40s, which is no signal "
-			 "(expected e.g. SIGUSR2, USR2 or 12)", (int)pid, value);
+	int sig = as__dump_signal_parse(value);
+	if (!sig)
+		asrt_say("process %d has ASYNC_STD_DUMP_SIGNAL=%.40s, which the runtime does not "
+			 "accept (accepted: %s)", (int)pid, value, AS_DUMP_SIGNAL_ACCEPTED);
 	free(env);
-	return sig;
+	return sig ? sig : -1;
 }
 
 int asrt_signal_handled(pid_t pid, int sig)

@@ -1,7 +1,8 @@
 /*
  * runtime.h - where asrt finds runtimes: by name as <D>/lib<NAME>.so, where
  * D is the runtime directory, and "default" is the abi stub itself.  The
- * same rule as the shim's ASYNC_STD_RUNTIME lookup (see asrt.1).
+ * rule is the shim's ASYNC_STD_RUNTIME lookup, the same code
+ * (abi/runtime_path.h); only D is asrt's own (see asrt.1).
  */
 #ifndef ASRT_RUNTIME_H
 #define ASRT_RUNTIME_H
@@ -10,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ASRT_DEFAULT_NAME "default"
+#include "runtime_path.h"
 
 struct asrt_runtime {
 	char name[NAME_MAX + 1];
@@ -26,12 +27,9 @@ const char *asrt_runtime_dir(void);
  * dir>/../lib/libasync_std.so.1, else the compiled-in path (may be missing). */
 const char *asrt_stub_path(void);
 
-/* Resolves NAME or PATH (anything with a '/' or ending in .so is a path).
- * 0, or -1 after one error line (an unknown name lists the installed ones). */
+/* Resolves NAME or PATH (as__runtime_spec_is_path tells which).  0, or -1
+ * after one error line (an unknown name lists the installed ones). */
 int asrt_runtime_find(const char *spec, struct asrt_runtime *rt);
-
-/* An absolute form of path (its directory resolved) in out. */
-void asrt_path_absolute(const char *path, char *out, size_t size);
 
 /* The installed names, "default" first, then those in D sorted; free with
  * asrt_runtime_names_free. */

@@ -1,9 +1,9 @@
 /*
  * runtime_dir.c - finds the runtime directory, the abi stub and a runtime
  * by name or path.  asrt looks next to itself first, so an installed tree
- * works wherever it was copied (a DESTDIR, a relocated prefix).
+ * works wherever it was copied (a DESTDIR, a relocated prefix); what a name
+ * resolves to in that directory is the shim's rule (abi/runtime_path.c).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 
 #include "asrt.h"
 #include "runtime.h"
+#include "runtime_path.h"
 
 /* Compiled in by tools/tools.mk from $(LIBDIR); these are fallbacks. */
 #ifndef ASRT_RUNTIME_DIR
@@ -27,13 +28,6 @@ static bool is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* The directory asrt's own executable is in, or "" when unknown. */
@@ -82,32 +76,12 @@ const char *asrt_stub_path(void)
 	/* <D>/../.. is the library directory both installed (lib/async_std/
 	 * runtimes) and in the build tree (build/async_std/runtimes). */
 	snprintf(path, sizeof(path), "%s/../../%s", asrt_runtime_dir(), ASRT_STUB_SONAME);
-	if (is_file(path))
+	if (as__runtime_is_file(path))
 		return path;
 	int n = snprintf(path, sizeof(path), "%s/../lib/%s", self_dir(), ASRT_STUB_SONAME);
-	if (self_dir()[0] && n < (int)sizeof(path) && is_file(path))
+	if (self_dir()[0] && n < (int)sizeof(path) && as__runtime_is_file(path))
 		return path;
 	return ASRT_STUB_PATH;
-}
-
-/* "libNAME.so" -> NAME; false for any other file name. */
-static bool name_of_file(const char *file, char *name, size_t size)
-{
-	size_t n = strlen(file);
-
-	if (n <= 6 || strncmp(file, "lib", 3) != 0 || strcmp(file + n - 3, ".so") != 0 ||
-	    n - 6 >= size)
-		return false;
-	memcpy(name, file + 3, n - 6);
-	name[n - 6] = '\0';
-	return true;
-}
-
-static bool looks_like_path(const char *spec)
-{
-	size_t n = strlen(spec);
-
-	return strchr(spec, '/') || strstr(spec, ".so.") || (n > 3 && strcmp(spec + n - 3, ".so") == 0);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -115,38 +89,39 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+struct name_list {
+	char **names;
+	size_t n, cap;
+};
+
+static void name_add(const char *name, const char *path, void *arg)
+{
+	struct name_list *l = arg;
+
+	(void)path;
+	if (l->n == l->cap) {
+		char **more = realloc(l->names, 2 * l->cap * sizeof(*more));
+		if (!more)
+			return;
+		l->names = more;
+		l->cap *= 2;
+	}
+	l->names[l->n++] = strdup(name);
+}
+
 char **asrt_runtime_names(size_t *n)
 {
-	size_t cap = 8;
-	char **names = malloc(cap * sizeof(*names));
-	struct dirent *e;
-	DIR *d;
+	struct name_list l = { .names = malloc(8 * sizeof(char *)), .n = 0, .cap = 8 };
+	const char *dir = asrt_runtime_dir();
 
 	*n = 0;
-	if (!names)
+	if (!l.names)
 		return NULL;
-	names[(*n)++] = strdup(ASRT_DEFAULT_NAME);
-	d = opendir(asrt_runtime_dir());
-	while (d && (e = readdir(d))) {
-		char name[NAME_MAX + 1], path[PATH_MAX];
-		if (!name_of_file(e->d_name, name, sizeof(name)) || strcmp(name, ASRT_DEFAULT_NAME) == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", asrt_runtime_dir(), e->d_name);
-		if (!is_file(path))
-			continue;
-		if (*n == cap) {
-			char **more = realloc(names, 2 * cap * sizeof(*names));
-			if (!more)
-				break;
-			names = more;
-			cap *= 2;
-		}
-		names[(*n)++] = strdup(name);
-	}
-	if (d)
-		closedir(d);
-	qsort(names + 1, *n - 1, sizeof(*names), cmp_names);
-	return names;
+	l.names[l.n++] = strdup(AS_RUNTIME_DEFAULT_NAME);
+	as__runtime_each(&dir, 1, name_add, &l);
+	qsort(l.names + 1, l.n - 1, sizeof(*l.names), cmp_names);
+	*n = l.n;
+	return l.names;
 }
 
 void asrt_runtime_names_free(char **names, size_t n)
@@ -171,22 +146,6 @@ static void say_unknown(const char *spec)
 	asrt_runtime_names_free(names, n);
 }
 
-/* Keeps the last component as given, so a runtime reached through a
- * symlink is named by the link (as in D). */
-void asrt_path_absolute(const char *path, char *out, size_t size)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1, slash ? path : ".");
-	if (realpath(dir, out) && strlen(out) + 1 + strlen(base) < size)
-		snprintf(out + strlen(out), size - strlen(out), "%s%s", strcmp(out, "/") ? "/" : "",
-			 base);
-	else
-		snprintf(out, size, "%s", path);
-}
-
 static int runtime_from_path(const char *spec, struct asrt_runtime *rt)
 {
 	struct stat st;
@@ -200,7 +159,7 @@ static int runtime_from_path(const char *spec, struct asrt_runtime *rt)
 		asrt_say("%s: not a regular file", spec);
 		return -1;
 	}
-	asrt_path_absolute(spec, rt->path, sizeof(rt->path));
+	as__runtime_path_absolute(spec, rt->path, sizeof(rt->path));
 	/* Named after the file: .../libhumboldt.so and partial.so are "humboldt"
 	 * and "partial". */
 	base = base ? base + 1 : spec;
@@ -216,28 +175,28 @@ static int runtime_from_path(const char *spec, struct asrt_runtime *rt)
 int asrt_runtime_find(const char *spec, struct asrt_runtime *rt)
 {
 	char path[PATH_MAX];
+	const char *dir = asrt_runtime_dir();
 
 	memset(rt, 0, sizeof(*rt));
-	if (looks_like_path(spec))
+	if (as__runtime_spec_is_path(spec))
 		return runtime_from_path(spec, rt);
-	if (strcmp(spec, ASRT_DEFAULT_NAME) == 0) {
+	if (strcmp(spec, AS_RUNTIME_DEFAULT_NAME) == 0) {
 		const char *stub = asrt_stub_path();
-		if (!is_file(stub)) {
+		if (!as__runtime_is_file(stub)) {
 			asrt_say("cannot find the abi stub %s (looked for %s; set ASRT_STUB to its path)",
 				 ASRT_STUB_SONAME, stub);
 			return -1;
 		}
-		snprintf(rt->name, sizeof(rt->name), "%s", ASRT_DEFAULT_NAME);
-		asrt_path_absolute(stub, rt->path, sizeof(rt->path));
+		snprintf(rt->name, sizeof(rt->name), "%s", AS_RUNTIME_DEFAULT_NAME);
+		as__runtime_path_absolute(stub, rt->path, sizeof(rt->path));
 		rt->is_default = true;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/lib%s.so", asrt_runtime_dir(), spec);
-	if (!is_file(path)) {
+	if (!as__runtime_find(spec, &dir, 1, path, sizeof(path))) {
 		say_unknown(spec);
 		return -1;
 	}
 	snprintf(rt->name, sizeof(rt->name), "%s", spec);
-	asrt_path_absolute(path, rt->path, sizeof(rt->path));
+	as__runtime_path_absolute(path, rt->path, sizeof(rt->path));
 	return 0;
 }
