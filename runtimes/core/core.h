@@ -150,6 +150,14 @@ void as__task_exit(struct as_task *t, void *r);
 int64_t as__deadline(void);
 /* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
 int as__check_interrupt(void);
+/* The entry of every ABI call that may block, in either runtime: returns -1
+ * with ECANCELED or ETIMEDOUT when the caller may not block any more. */
+#define AS_ENTER()                                   \
+	do {                                         \
+		int e_ = as__check_interrupt();      \
+		if (AS_UNLIKELY(e_ < 0))             \
+			return as__ret(e_);          \
+	} while (0)
 
 /* ---- configuration: core reads no environment itself ------------------- */
 struct as_config {
