@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "async_std.h"
 #include "fiber.h"
@@ -30,6 +31,12 @@ static inline long as__ret(long r)
 		return -1;
 	}
 	return r;
+}
+
+/* ns (>= 0) as a struct timespec: a duration, or a CLOCK_MONOTONIC time. */
+static inline struct timespec as__timespec_from_ns(int64_t ns)
+{
+	return (struct timespec){ .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
 }
 
 static inline void as__cpu_relax(void)

@@ -137,8 +137,7 @@ void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns)
 	struct as_reactor *r = w->reactor;
 	struct timespec ts, *tsp = NULL;
 	if (timeout_ns >= 0) {
-		ts.tv_sec = timeout_ns / 1000000000;
-		ts.tv_nsec = timeout_ns % 1000000000;
+		ts = as__timespec_from_ns(timeout_ns);
 		tsp = &ts;
 	}
 	/* Kernels before 5.11 (and valgrind 3.19) lack epoll_pwait2: learnt

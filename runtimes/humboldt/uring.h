@@ -83,6 +83,13 @@ static inline struct as_uring *hb__ring(void)
 	return (struct as_uring *)w->reactor;
 }
 
+/* ns (>= 0) in the kernel's own timespec, which io_uring's timeouts take. */
+static inline struct __kernel_timespec hb__kernel_timespec(int64_t ns)
+{
+	struct timespec ts = as__timespec_from_ns(ns);
+	return (struct __kernel_timespec){ .tv_sec = ts.tv_sec, .tv_nsec = ts.tv_nsec };
+}
+
 /* Waits on the ring until fd is ready for `events`; revents or -errno. */
 int hb__ring_poll(struct as_uring *u, int fd, short events);
 
