@@ -71,9 +71,13 @@ DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAUL
 HUMBOLDT_SRC := $(CORE_SRC) runtimes/default/epoll.c runtimes/default/io.c runtimes/default/runtime.c \
                 $(wildcard runtimes/humboldt/*.c) $(SHIM_SRC)
 HUMBOLDT_OBJ := $(patsubst %,$(BUILD)/humboldt/%.o,$(basename $(HUMBOLDT_SRC)))
+# The folder of humboldt's public header (humboldt.h, installed as
+# include/humboldt.h); runtimes/humboldt/ itself holds its private headers.
+HUMBOLDT_INC := runtimes/humboldt/include
 HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -Iruntimes/default \
              -DAS_RUNTIME_CONFIGURE=hb__runtime_configure \
-             -Iruntimes/humboldt -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
+             -Iruntimes/humboldt -I$(HUMBOLDT_INC) \
+             -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
 HUMBOLDT_SO := $(BUILD)/libhumboldt.so
 HUMBOLDT_A  := $(BUILD)/libhumboldt.a
 
@@ -106,7 +110,7 @@ $(STUB_A): $(DEFAULT_OBJ)
 	ar rcs $@ $(DEFAULT_OBJ)
 
 # ---- humboldt: strong exports, preloadable -----------------------------------
-$(BUILD)/humboldt/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h shim/*.h)
+$(BUILD)/humboldt/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h $(HUMBOLDT_INC)/*.h shim/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(HB_CFLAGS) -c $< -o $@
 
