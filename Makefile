@@ -45,8 +45,10 @@ SAN_FLAGS += -DAS_VALGRIND=1
 endif
 
 # Runtime objects: hidden visibility, position independent; exports come only
-# from runtimes/core/exports.c and the shim.
-RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
+# from runtimes/core/exports.c and the shim.  RT_OBJ_FLAGS is also what
+# check-cross gives the cross compiler.
+RT_OBJ_FLAGS := -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim
+RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(RT_OBJ_FLAGS) \
              -DAS_RUNTIME_DIR='"$(LIBDIR)/async_std/runtimes"' $(CFLAGS)
 # Programs written against the ABI (tests, benchmarks, demo).
 APP_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(CFLAGS)
@@ -200,8 +202,7 @@ CROSS_SRC := $(filter-out runtimes/core/switch_%.S,$(CORE_SRC)) runtimes/core/sw
 check-cross:
 	@mkdir -p $(BUILD)/cross
 	@ok=0; bad=0; for f in $(CROSS_SRC); do \
-		if $(CROSS_CC) $(CFLAGS_BASE) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
-			$(STUB_CFLAGS) -c $$f -o $(BUILD)/cross/x.o; \
+		if $(CROSS_CC) $(CFLAGS_BASE) $(RT_OBJ_FLAGS) $(STUB_CFLAGS) -c $$f -o $(BUILD)/cross/x.o; \
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
