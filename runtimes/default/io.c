@@ -402,7 +402,8 @@ ssize_t as__recvmsg(int fd, struct msghdr *m, int f) __attribute__((alias("as__e
 ssize_t as__sendmsg(int fd, const struct msghdr *m, int f)
 	__attribute__((alias("as__epoll_sendmsg")));
 int as__socket(int d, int t, int p) __attribute__((alias("as__epoll_socket")));
-int as__bind(int fd, const struct sockaddr *a, socklen_t l) __attribute__((alias("as__epoll_bind")));
+int as__bind(int fd, const struct sockaddr *a, socklen_t l)
+	__attribute__((alias("as__epoll_bind")));
 int as__listen(int fd, int backlog) __attribute__((alias("as__epoll_listen")));
 int as__shutdown(int fd, int how) __attribute__((alias("as__epoll_shutdown")));
 int as__accept(int fd, struct sockaddr *a, socklen_t *l) __attribute__((alias("as__epoll_accept")));
