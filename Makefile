@@ -49,8 +49,10 @@ SAN_FLAGS += -DAS_VALGRIND=1
 endif
 
 # Runtime objects: hidden visibility, position independent; exports come only
-# from runtimes/core/exports.c and the shim.
-RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
+# from runtimes/core/exports.c and the shim.  RT_OBJ_FLAGS is also what
+# check-cross gives the cross compiler.
+RT_OBJ_FLAGS := -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim
+RT_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) $(RT_OBJ_FLAGS) \
              -DAS_RUNTIME_DIR='"$(LIBDIR)/async_std/runtimes"' $(CFLAGS)
 # Programs written against the ABI (tests, benchmarks, demo).
 APP_CFLAGS := $(CFLAGS_BASE) $(SAN_FLAGS) -Iabi $(CFLAGS)
@@ -62,17 +64,28 @@ CORE_SRC := $(filter-out runtimes/core/switch_%.S,$(wildcard runtimes/core/*.c))
 ABI_SHARED_SRC := $(wildcard abi/*.c)
 SHIM_SRC := $(wildcard shim/*.c) $(ABI_SHARED_SRC)
 DEFAULT_SRC := $(wildcard runtimes/default/*.c)
+# The default runtime's own flags, for every build of it (the stub, its
+# aarch64 check, the dispatch benchmark's strong copies): AS_RUNTIME_DEFAULT
+# makes epoll.c's and io.c's functions its as__reactor_*, as__read...
+DEFAULT_CFLAGS := -DAS_RUNTIME_DEFAULT=1 -DAS_RUNTIME_NAME='"default"'
+# In the abi stub its exports are weak, so a runtime linked statically wins.
+STUB_CFLAGS := $(DEFAULT_CFLAGS) -DAS_EXPORT_WEAK=1
 
 DEFAULT_OBJ := $(patsubst %,$(BUILD)/default/%.o,$(basename $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)))
 
 # humboldt: core + its io_uring reactor + the epoll reactor for its fallback
-# (compiled as as__epoll_*) + the shim with humboldt's settings rows.
+# (as__epoll_*, without the default's aliases) + the shim with humboldt's
+# settings rows.
 HUMBOLDT_SRC := $(CORE_SRC) runtimes/default/epoll.c runtimes/default/io.c runtimes/default/runtime.c \
                 $(wildcard runtimes/humboldt/*.c) $(SHIM_SRC)
 HUMBOLDT_OBJ := $(patsubst %,$(BUILD)/humboldt/%.o,$(basename $(HUMBOLDT_SRC)))
-HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -DAS_EPOLL_PREFIXED=1 -Iruntimes/default \
+# The folder of humboldt's public header (humboldt.h, installed as
+# include/humboldt.h); runtimes/humboldt/ itself holds its private headers.
+HUMBOLDT_INC := runtimes/humboldt/include
+HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -Iruntimes/default \
              -DAS_RUNTIME_CONFIGURE=hb__runtime_configure \
-             -Iruntimes/humboldt -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
+             -Iruntimes/humboldt -I$(HUMBOLDT_INC) \
+             -DAS_RUNTIME_SETTINGS_H='"humboldt_settings.h"'
 HUMBOLDT_SO := $(BUILD)/libhumboldt.so
 HUMBOLDT_A  := $(BUILD)/libhumboldt.a
 
@@ -89,7 +102,7 @@ all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A)
 # ---- the abi stub with the default runtime (weak exports) -----------------
 $(BUILD)/default/%.o: %.c $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -DAS_RUNTIME_DEFAULT=1 -DAS_RUNTIME_NAME='"default"' -DAS_EXPORT_WEAK=1 -c $< -o $@
+	$(CC) $(RT_CFLAGS) $(STUB_CFLAGS) -c $< -o $@
 
 $(BUILD)/default/%.o: %.S
 	@mkdir -p $(@D)
@@ -111,7 +124,7 @@ $(STUB_A): $(DEFAULT_OBJ)
 	ar rcs $@ $(DEFAULT_OBJ)
 
 # ---- humboldt: strong exports, preloadable -----------------------------------
-$(BUILD)/humboldt/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h shim/*.h)
+$(BUILD)/humboldt/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h $(HUMBOLDT_INC)/*.h shim/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) $(HB_CFLAGS) -c $< -o $@
 
@@ -191,8 +204,7 @@ CROSS_SRC := $(filter-out runtimes/core/switch_%.S,$(CORE_SRC)) runtimes/core/sw
 check-cross:
 	@mkdir -p $(BUILD)/cross
 	@ok=0; bad=0; for f in $(CROSS_SRC); do \
-		if $(CROSS_CC) $(CFLAGS_BASE) -fPIC -fvisibility=hidden -Iabi -Iruntimes/core -Ishim \
-			-DAS_RUNTIME_NAME='"default"' -DAS_EXPORT_WEAK=1 -c $$f -o $(BUILD)/cross/x.o; \
+		if $(CROSS_CC) $(CFLAGS_BASE) $(RT_OBJ_FLAGS) $(STUB_CFLAGS) -c $$f -o $(BUILD)/cross/x.o; \
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]

@@ -65,7 +65,7 @@ install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(ASRT)
 	install -d $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) \
 		$(DESTDIR)$(RUNTIMES_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 abi/async_std.h $(DESTDIR)$(INCDIR)/async_std.h
-	install -m 644 runtimes/humboldt/humboldt.h $(DESTDIR)$(INCDIR)/humboldt.h
+	install -m 644 $(HUMBOLDT_INC)/humboldt.h $(DESTDIR)$(INCDIR)/humboldt.h
 	install -m 755 $(STUB_SO) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(VERSION)
 	ln -sf libasync_std.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(SOVERSION)
 	ln -sf libasync_std.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so
@@ -86,7 +86,7 @@ install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(ASRT)
 # (tools/abi-compat.sh says which changes fail).  After an intended change,
 # `make abi-baseline` records the new ABI; commit the .abi files with it.
 ABI_HEADERS_STUB := abi/async_std.h
-ABI_HEADERS_HB   := abi/async_std.h runtimes/humboldt/humboldt.h
+ABI_HEADERS_HB   := abi/async_std.h $(HUMBOLDT_INC)/humboldt.h
 
 check-abi: $(STUB_SO) $(HUMBOLDT_SO) $(ABI_MAP)
 	@status=0; \

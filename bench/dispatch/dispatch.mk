@@ -16,8 +16,8 @@
 #   direct     the runtime's internal as__<name> called directly
 #   static-humboldt   libhumboldt.a linked statically
 # The default runtime's strong objects are compiled here, from the same
-# sources and flags as the stub's but without -DAS_EXPORT_WEAK, once plain
-# (obj/strong/) and once with -flto (obj/lto/).
+# sources and flags as the stub's (DEFAULT_CFLAGS, without the stub's weak
+# exports), once plain (obj/strong/) and once with -flto (obj/lto/).
 
 DISPATCH_DIR  := $(BUILD)/bench/dispatch
 DISPATCH_SRC  := bench/dispatch/dispatch.c
@@ -32,7 +32,6 @@ DISPATCH_NO_RING := $(BUILD)/tests/humboldt/no_uring
 
 DISPATCH_RT_SRC := $(CORE_SRC) $(DEFAULT_SRC) $(SHIM_SRC)
 DISPATCH_RT_HDR := $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
-DISPATCH_RT_DEF := -DAS_RUNTIME_DEFAULT=1 -DAS_RUNTIME_NAME='"default"'
 DISPATCH_STRONG_OBJ := $(patsubst %,$(DISPATCH_DIR)/obj/strong/%.o,$(basename $(DISPATCH_RT_SRC)))
 DISPATCH_LTO_OBJ    := $(patsubst %,$(DISPATCH_DIR)/obj/lto/%.o,$(basename $(DISPATCH_RT_SRC)))
 DISPATCH_STRONG_A   := $(DISPATCH_DIR)/libdefault-strong.a
@@ -46,11 +45,11 @@ bench-dispatch-build: $(DISPATCH_BINS) $(DISPATCH_NO_RING)
 # ---- the default runtime with strong exports, plain and LTO ---------------
 $(DISPATCH_DIR)/obj/strong/%.o: %.c $(DISPATCH_RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) $(DISPATCH_RT_DEF) -c $< -o $@
+	$(CC) $(RT_CFLAGS) $(DEFAULT_CFLAGS) -c $< -o $@
 
 $(DISPATCH_DIR)/obj/lto/%.o: %.c $(DISPATCH_RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) $(DISPATCH_RT_DEF) $(DISPATCH_LTO) -c $< -o $@
+	$(CC) $(RT_CFLAGS) $(DEFAULT_CFLAGS) $(DISPATCH_LTO) -c $< -o $@
 
 # Assembly has no LTO form: the same object in both archives (two rules: a
 # pattern rule with two targets would be one recipe making both).

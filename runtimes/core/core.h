@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "async_std.h"
 #include "fiber.h"
@@ -30,6 +31,12 @@ static inline long as__ret(long r)
 		return -1;
 	}
 	return r;
+}
+
+/* ns (>= 0) as a struct timespec: a duration, or a CLOCK_MONOTONIC time. */
+static inline struct timespec as__timespec_from_ns(int64_t ns)
+{
+	return (struct timespec){ .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
 }
 
 static inline void as__cpu_relax(void)
@@ -150,6 +157,14 @@ void as__task_exit(struct as_task *t, void *r);
 int64_t as__deadline(void);
 /* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
 int as__check_interrupt(void);
+/* The entry of every ABI call that may block, in either runtime: returns -1
+ * with ECANCELED or ETIMEDOUT when the caller may not block any more. */
+#define AS_ENTER()                                   \
+	do {                                         \
+		int e_ = as__check_interrupt();      \
+		if (AS_UNLIKELY(e_ < 0))             \
+			return as__ret(e_);          \
+	} while (0)
 
 /* ---- configuration: core reads no environment itself ------------------- */
 struct as_config {

@@ -36,9 +36,8 @@ static bool wait_done(struct as_dump_req *req, int64_t deadline)
 		if (s == AS_DR_POSTED && left <= 0)
 			return false;
 		/* TAKEN: the worker is copying; that always ends soon. */
-		struct timespec ts = { .tv_sec = 0, .tv_nsec = 10000000 };
-		if (s == AS_DR_POSTED && left < 10000000)
-			ts.tv_nsec = (long)left;
+		struct timespec ts =
+			as__timespec_from_ns(s == AS_DR_POSTED && left < 10000000 ? left : 10000000);
 		syscall(SYS_futex, &req->state, FUTEX_WAIT_PRIVATE, s, &ts, NULL, 0);
 	}
 }

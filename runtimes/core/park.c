@@ -128,8 +128,7 @@ static int park_thread(struct as_parker *p, int64_t deadline)
 		struct timespec ts, *tsp = NULL;
 		if (deadline >= 0) {
 			/* FUTEX_WAIT_BITSET takes an absolute CLOCK_MONOTONIC time. */
-			ts.tv_sec = deadline / 1000000000;
-			ts.tv_nsec = deadline % 1000000000;
+			ts = as__timespec_from_ns(deadline);
 			tsp = &ts;
 		}
 		long r = syscall(SYS_futex, &p->state, FUTEX_WAIT_BITSET_PRIVATE, s, tsp,

@@ -1,8 +1,8 @@
 /*
- * default.h - the epoll reactor and the I/O calls built on it.  In the
- * default runtime they are the runtime's own (as__read, as__reactor_init...);
- * humboldt compiles the same files with -DAS_EPOLL_PREFIXED to get them as
- * as__epoll_read, as__epoll_reactor_init... for its fallback.
+ * default.h - the epoll reactor and the I/O calls built on it, named
+ * as__epoll_*.  The default runtime makes them its own as__read,
+ * as__reactor_init... by alias (-DAS_RUNTIME_DEFAULT, at the end of epoll.c
+ * and io.c); humboldt calls them by these names for its fallback.
  */
 #ifndef AS_DEFAULT_H
 #define AS_DEFAULT_H
@@ -13,8 +13,6 @@
 
 #include "reactor.h"
 
-#ifdef AS_EPOLL_PREFIXED
-#define AS_EPOLL_FN(name) as__epoll_##name
 struct as_worker;
 int as__epoll_reactor_init(struct as_worker *w);
 void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns);
@@ -44,9 +42,6 @@ int as__epoll_close(int fd);
 int as__epoll_poll(int fd, short events);
 int as__epoll_openat(int dfd, const char *path, int flags, mode_t mode);
 int as__epoll_fsync(int fd);
-#else
-#define AS_EPOLL_FN(name) as__##name
-#endif
 
 /* Suspends the calling task until fd is ready for `events` (EPOLLIN,
  * EPOLLOUT, ...), honouring its deadline and cancellation; on a plain thread

@@ -4,7 +4,9 @@
  * A task that must wait for an fd links a waiter into its worker's slot for
  * that fd and arms the fd EPOLLONESHOT with the union of the slot's events.
  * Everything here runs on the owner worker's thread, except
- * as__reactor_notify (an eventfd write), so the slots need no locks.
+ * as__epoll_reactor_notify (an eventfd write), so the slots need no locks.
+ * In the default runtime these are the reactor of reactor.h (aliases at the
+ * end); humboldt calls them for its fallback.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -35,7 +37,7 @@ struct as_reactor {
 	struct epoll_event ev[EVENTS_PER_POLL];
 };
 
-int AS_EPOLL_FN(reactor_init)(struct as_worker *w)
+int as__epoll_reactor_init(struct as_worker *w)
 {
 	struct as_reactor *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -62,7 +64,7 @@ out_free:;
 	return -e;
 }
 
-void AS_EPOLL_FN(reactor_notify)(struct as_worker *w)
+void as__epoll_reactor_notify(struct as_worker *w)
 {
 	uint64_t one = 1;
 	ssize_t unused = write(w->reactor->evfd, &one, sizeof one);
@@ -130,13 +132,12 @@ static void dispatch(struct as_reactor *r, int fd, uint32_t revents)
 	}
 }
 
-void AS_EPOLL_FN(reactor_poll)(struct as_worker *w, int64_t timeout_ns)
+void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns)
 {
 	struct as_reactor *r = w->reactor;
 	struct timespec ts, *tsp = NULL;
 	if (timeout_ns >= 0) {
-		ts.tv_sec = timeout_ns / 1000000000;
-		ts.tv_nsec = timeout_ns % 1000000000;
+		ts = as__timespec_from_ns(timeout_ns);
 		tsp = &ts;
 	}
 	/* Kernels before 5.11 (and valgrind 3.19) lack epoll_pwait2: learnt
@@ -164,7 +165,7 @@ void AS_EPOLL_FN(reactor_poll)(struct as_worker *w, int64_t timeout_ns)
 	}
 }
 
-void AS_EPOLL_FN(reactor_close_fd)(struct as_worker *w, int fd)
+void as__epoll_reactor_close_fd(struct as_worker *w, int fd)
 {
 	struct as_reactor *r = w->reactor;
 	if (fd < 0 || (size_t)fd >= r->nslots || !r->slots[fd])
@@ -259,3 +260,14 @@ int as__fd_wait(int fd, uint32_t events)
 		ret = -wt.err;
 	return ret;
 }
+
+#ifdef AS_RUNTIME_DEFAULT
+/* The default runtime's reactor (reactor.h) is this one: aliases, which must
+ * be in the file that defines their targets. */
+int as__reactor_init(struct as_worker *w) __attribute__((alias("as__epoll_reactor_init")));
+void as__reactor_notify(struct as_worker *w) __attribute__((alias("as__epoll_reactor_notify")));
+void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
+	__attribute__((alias("as__epoll_reactor_poll")));
+void as__reactor_close_fd(struct as_worker *w, int fd)
+	__attribute__((alias("as__epoll_reactor_close_fd")));
+#endif

@@ -19,14 +19,6 @@
 #include "core.h"
 #include "default.h"
 
-/* Entry of every call that may block: cancellation and deadlines first. */
-#define AS_ENTER()                                   \
-	do {                                         \
-		int e_ = as__check_interrupt();      \
-		if (AS_UNLIKELY(e_ < 0))             \
-			return as__ret(e_);          \
-	} while (0)
-
 /* Retries `call` until it stops failing with EAGAIN, waiting for `events`
  * on fd in between. */
 #define AS_RETRY(fd, events, call)                                   \
@@ -160,19 +152,19 @@ static ssize_t data_io(struct io_op *op, uint32_t events)
 	}
 }
 
-ssize_t AS_EPOLL_FN(read)(int fd, void *buf, size_t n)
+ssize_t as__epoll_read(int fd, void *buf, size_t n)
 {
 	struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
 	return data_io(&op, EPOLLIN);
 }
 
-ssize_t AS_EPOLL_FN(write)(int fd, const void *buf, size_t n)
+ssize_t as__epoll_write(int fd, const void *buf, size_t n)
 {
 	struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
 	return data_io(&op, EPOLLOUT);
 }
 
-ssize_t AS_EPOLL_FN(readv)(int fd, const struct iovec *iov, int cnt)
+ssize_t as__epoll_readv(int fd, const struct iovec *iov, int cnt)
 {
 	if (cnt < 0 || cnt > IOV_MAX)
 		return as__ret(-EINVAL);
@@ -180,7 +172,7 @@ ssize_t AS_EPOLL_FN(readv)(int fd, const struct iovec *iov, int cnt)
 	return data_io(&op, EPOLLIN);
 }
 
-ssize_t AS_EPOLL_FN(writev)(int fd, const struct iovec *iov, int cnt)
+ssize_t as__epoll_writev(int fd, const struct iovec *iov, int cnt)
 {
 	if (cnt < 0 || cnt > IOV_MAX)
 		return as__ret(-EINVAL);
@@ -188,21 +180,21 @@ ssize_t AS_EPOLL_FN(writev)(int fd, const struct iovec *iov, int cnt)
 	return data_io(&op, EPOLLOUT);
 }
 
-ssize_t AS_EPOLL_FN(pread)(int fd, void *buf, size_t n, off_t off)
+ssize_t as__epoll_pread(int fd, void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_PREAD, .fd = fd, .buf = buf, .n = n, .off = off };
 	return nonsock_io(&op, EPOLLIN);
 }
 
-ssize_t AS_EPOLL_FN(pwrite)(int fd, const void *buf, size_t n, off_t off)
+ssize_t as__epoll_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_PWRITE, .fd = fd, .buf = (void *)buf, .n = n, .off = off };
 	return nonsock_io(&op, EPOLLOUT);
 }
 
-int AS_EPOLL_FN(fsync)(int fd)
+int as__epoll_fsync(int fd)
 {
 	AS_ENTER();
 	if (fcntl(fd, F_GETFD) < 0)
@@ -211,7 +203,7 @@ int AS_EPOLL_FN(fsync)(int fd)
 	return (int)io_on_pool(&op);
 }
 
-int AS_EPOLL_FN(openat)(int dirfd, const char *path, int flags, mode_t mode)
+int as__epoll_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	AS_ENTER();
 	struct io_op op = { .kind = IO_OPENAT, .fd = dirfd, .buf = (void *)path,
@@ -235,59 +227,60 @@ int AS_EPOLL_FN(openat)(int dirfd, const char *path, int flags, mode_t mode)
 		AS_RETRY(fd, events, call);          \
 	} while (0)
 
-ssize_t AS_EPOLL_FN(recv)(int fd, void *buf, size_t n, int flags)
+ssize_t as__epoll_recv(int fd, void *buf, size_t n, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recv(fd, buf, n, flags | MSG_DONTWAIT));
 }
 
-ssize_t AS_EPOLL_FN(send)(int fd, const void *buf, size_t n, int flags)
+ssize_t as__epoll_send(int fd, const void *buf, size_t n, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, send(fd, buf, n, flags | MSG_DONTWAIT));
 }
 
-ssize_t AS_EPOLL_FN(recvfrom)(int fd, void *buf, size_t n, int flags, struct sockaddr *a, socklen_t *l)
+ssize_t as__epoll_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
+			   socklen_t *l)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvfrom(fd, buf, n, flags | MSG_DONTWAIT, a, l));
 }
 
-ssize_t AS_EPOLL_FN(sendto)(int fd, const void *buf, size_t n, int flags, const struct sockaddr *a,
-		   socklen_t l)
+ssize_t as__epoll_sendto(int fd, const void *buf, size_t n, int flags,
+			 const struct sockaddr *a, socklen_t l)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendto(fd, buf, n, flags | MSG_DONTWAIT, a, l));
 }
 
-ssize_t AS_EPOLL_FN(recvmsg)(int fd, struct msghdr *m, int flags)
+ssize_t as__epoll_recvmsg(int fd, struct msghdr *m, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvmsg(fd, m, flags | MSG_DONTWAIT));
 }
 
-ssize_t AS_EPOLL_FN(sendmsg)(int fd, const struct msghdr *m, int flags)
+ssize_t as__epoll_sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	AS_ENTER();
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT));
 }
 
-int AS_EPOLL_FN(socket)(int domain, int type, int proto)
+int as__epoll_socket(int domain, int type, int proto)
 {
 	return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 }
 
-int AS_EPOLL_FN(bind)(int fd, const struct sockaddr *a, socklen_t l)
+int as__epoll_bind(int fd, const struct sockaddr *a, socklen_t l)
 {
 	return bind(fd, a, l);
 }
 
-int AS_EPOLL_FN(listen)(int fd, int backlog)
+int as__epoll_listen(int fd, int backlog)
 {
 	return listen(fd, backlog);
 }
 
-int AS_EPOLL_FN(shutdown)(int fd, int how)
+int as__epoll_shutdown(int fd, int how)
 {
 	return shutdown(fd, how);
 }
@@ -309,7 +302,7 @@ static int ensure_nonblock(int fd)
 	return 0;
 }
 
-int AS_EPOLL_FN(accept)(int fd, struct sockaddr *a, socklen_t *l)
+int as__epoll_accept(int fd, struct sockaddr *a, socklen_t *l)
 {
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
@@ -317,7 +310,7 @@ int AS_EPOLL_FN(accept)(int fd, struct sockaddr *a, socklen_t *l)
 	AS_RETRY(fd, EPOLLIN, accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
-int AS_EPOLL_FN(connect)(int fd, const struct sockaddr *a, socklen_t l)
+int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l)
 {
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
@@ -348,14 +341,14 @@ int AS_EPOLL_FN(connect)(int fd, const struct sockaddr *a, socklen_t l)
 	}
 }
 
-int AS_EPOLL_FN(close)(int fd)
+int as__epoll_close(int fd)
 {
 	as__close_broadcast(fd);
 	as__blocking_close_fd(fd);
 	return close(fd);
 }
 
-int AS_EPOLL_FN(poll)(int fd, short events)
+int as__epoll_poll(int fd, short events)
 {
 	AS_ENTER();
 	if (fd < 0)
@@ -385,3 +378,37 @@ int AS_EPOLL_FN(poll)(int fd, short events)
 			return (int)as__ret(w);
 	}
 }
+
+#ifdef AS_RUNTIME_DEFAULT
+/* The default runtime's I/O calls are these, under the ABI's internal names
+ * (core.h): aliases, so a call costs no extra jump.  They must be in this
+ * file, with their targets. */
+ssize_t as__read(int fd, void *b, size_t n) __attribute__((alias("as__epoll_read")));
+ssize_t as__write(int fd, const void *b, size_t n) __attribute__((alias("as__epoll_write")));
+ssize_t as__readv(int fd, const struct iovec *v, int c) __attribute__((alias("as__epoll_readv")));
+ssize_t as__writev(int fd, const struct iovec *v, int c) __attribute__((alias("as__epoll_writev")));
+ssize_t as__pread(int fd, void *b, size_t n, off_t o) __attribute__((alias("as__epoll_pread")));
+ssize_t as__pwrite(int fd, const void *b, size_t n, off_t o)
+	__attribute__((alias("as__epoll_pwrite")));
+int as__fsync(int fd) __attribute__((alias("as__epoll_fsync")));
+int as__openat(int d, const char *p, int f, mode_t m) __attribute__((alias("as__epoll_openat")));
+ssize_t as__recv(int fd, void *b, size_t n, int f) __attribute__((alias("as__epoll_recv")));
+ssize_t as__send(int fd, const void *b, size_t n, int f) __attribute__((alias("as__epoll_send")));
+ssize_t as__recvfrom(int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l)
+	__attribute__((alias("as__epoll_recvfrom")));
+ssize_t as__sendto(int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l)
+	__attribute__((alias("as__epoll_sendto")));
+ssize_t as__recvmsg(int fd, struct msghdr *m, int f) __attribute__((alias("as__epoll_recvmsg")));
+ssize_t as__sendmsg(int fd, const struct msghdr *m, int f)
+	__attribute__((alias("as__epoll_sendmsg")));
+int as__socket(int d, int t, int p) __attribute__((alias("as__epoll_socket")));
+int as__bind(int fd, const struct sockaddr *a, socklen_t l)
+	__attribute__((alias("as__epoll_bind")));
+int as__listen(int fd, int backlog) __attribute__((alias("as__epoll_listen")));
+int as__shutdown(int fd, int how) __attribute__((alias("as__epoll_shutdown")));
+int as__accept(int fd, struct sockaddr *a, socklen_t *l) __attribute__((alias("as__epoll_accept")));
+int as__connect(int fd, const struct sockaddr *a, socklen_t l)
+	__attribute__((alias("as__epoll_connect")));
+int as__close(int fd) __attribute__((alias("as__epoll_close")));
+int as__poll(int fd, short events) __attribute__((alias("as__epoll_poll")));
+#endif

@@ -128,7 +128,7 @@ HB_EXPORT int humboldt_accept_next(humboldt_acceptor *a, struct sockaddr *addr, 
 		return (int)as__ret(-EXDEV);
 	if (a->waiter)
 		return (int)as__ret(-EBUSY);
-	HB_ENTER();
+	AS_ENTER();
 	for (;;) {
 		if (a->n) {
 			int fd = queue_pop(a);

@@ -118,7 +118,7 @@ static ssize_t fixed_io(humboldt_buffers *b, unsigned index, int fd, void *buf, 
 	size_t len = b->iov[index].iov_len;
 	if (p < base || p - base > len || n > len - (p - base))
 		return as__ret(-EINVAL);
-	HB_ENTER();
+	AS_ENTER();
 	uint64_t pos = off == -1 ? (uint64_t)-1 : (uint64_t)off;
 	int r;
 	b->busy++;

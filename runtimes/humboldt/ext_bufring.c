@@ -173,7 +173,7 @@ HB_EXPORT ssize_t humboldt_bufring_recv(humboldt_bufring *br, int fd, int flags,
 	if (hb__ring() != br->u)
 		return as__ret(-EXDEV);
 	*buf = NULL;
-	HB_ENTER();
+	AS_ENTER();
 	return as__ret(bufring_recv(br, fd, flags, buf));
 }
 

@@ -27,7 +27,7 @@ HB_EXPORT ssize_t humboldt_send_zc(int fd, const void *buf, size_t n, int flags)
 	struct as_uring *u = hb__ext_ring(HUMBOLDT_SEND_ZC);
 	if (!u)
 		return as__ret(-ENOTSUP);
-	HB_ENTER();
+	AS_ENTER();
 	for (;;) {
 		struct uring_cb cb = { .on_cqe = send_zc_cqe };
 		struct io_uring_sqe *sqe = hb__sqe(u);

@@ -55,13 +55,10 @@ static ssize_t timed_io(enum timed_kind kind, int fd, void *buf, size_t n, int f
 		return as__ret(-ENOTSUP);
 	if (timeout_ns < 0)
 		return as__ret(-EINVAL);
-	HB_ENTER();
+	AS_ENTER();
 	int64_t now = as__now();
 	int64_t when = timeout_ns > INT64_MAX - now ? INT64_MAX : now + timeout_ns;
-	struct __kernel_timespec ts = {
-		.tv_sec = when / 1000000000,
-		.tv_nsec = when % 1000000000,
-	};
+	struct __kernel_timespec ts = hb__kernel_timespec(when);
 	for (;;) {
 		int r = run_timed(u, kind, fd, buf, n, flags, &ts);
 		if (r != -EAGAIN || (flags & MSG_DONTWAIT))

@@ -44,7 +44,7 @@ ssize_t as__read(int fd, void *buf, size_t n)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_read(fd, buf, n);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)n, -1));
 }
 
@@ -53,7 +53,7 @@ ssize_t as__write(int fd, const void *buf, size_t n)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_write(fd, buf, n);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)n, -1));
 }
 
@@ -62,7 +62,7 @@ ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_readv(fd, iov, cnt);
-	HB_ENTER();
+	AS_ENTER();
 	if (cnt < 0)
 		return as__ret(-EINVAL);
 	HB_RUN(u, fd, POLLIN, io_uring_prep_readv(sqe, fd, iov, (unsigned)cnt, -1));
@@ -73,7 +73,7 @@ ssize_t as__writev(int fd, const struct iovec *iov, int cnt)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_writev(fd, iov, cnt);
-	HB_ENTER();
+	AS_ENTER();
 	if (cnt < 0)
 		return as__ret(-EINVAL);
 	HB_RUN(u, fd, POLLOUT, io_uring_prep_writev(sqe, fd, iov, (unsigned)cnt, -1));
@@ -84,7 +84,7 @@ ssize_t as__pread(int fd, void *buf, size_t n, off_t off)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_pread(fd, buf, n, off);
-	HB_ENTER();
+	AS_ENTER();
 	if (off < 0)
 		return as__ret(-EINVAL);
 	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)n, (uint64_t)off));
@@ -95,7 +95,7 @@ ssize_t as__pwrite(int fd, const void *buf, size_t n, off_t off)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_pwrite(fd, buf, n, off);
-	HB_ENTER();
+	AS_ENTER();
 	if (off < 0)
 		return as__ret(-EINVAL);
 	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)n, (uint64_t)off));
@@ -107,7 +107,7 @@ ssize_t as__recv(int fd, void *buf, size_t n, int flags)
 	struct as_uring *u = hb__ring();
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_recv(fd, buf, n, flags);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLIN, io_uring_prep_recv(sqe, fd, buf, n, flags));
 }
 
@@ -116,7 +116,7 @@ ssize_t as__send(int fd, const void *buf, size_t n, int flags)
 	struct as_uring *u = hb__ring();
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_send(fd, buf, n, flags);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLOUT, io_uring_prep_send(sqe, fd, buf, n, flags));
 }
 
@@ -125,7 +125,7 @@ ssize_t as__recvmsg(int fd, struct msghdr *m, int flags)
 	struct as_uring *u = hb__ring();
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_recvmsg(fd, m, flags);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLIN, io_uring_prep_recvmsg(sqe, fd, m, (unsigned)flags));
 }
 
@@ -134,7 +134,7 @@ ssize_t as__sendmsg(int fd, const struct msghdr *m, int flags)
 	struct as_uring *u = hb__ring();
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_sendmsg(fd, m, flags);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLOUT, io_uring_prep_sendmsg(sqe, fd, m, (unsigned)flags));
 }
 
@@ -169,7 +169,7 @@ int as__accept(int fd, struct sockaddr *a, socklen_t *l)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_accept(fd, a, l);
-	HB_ENTER();
+	AS_ENTER();
 	HB_RUN(u, fd, POLLIN,
 	       io_uring_prep_accept(sqe, fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
@@ -179,7 +179,7 @@ int as__connect(int fd, const struct sockaddr *a, socklen_t l)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_connect(fd, a, l);
-	HB_ENTER();
+	AS_ENTER();
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_connect(sqe, fd, a, l);
@@ -209,7 +209,7 @@ int as__poll(int fd, short events)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_poll(fd, events);
-	HB_ENTER();
+	AS_ENTER();
 	if (fd < 0)
 		return (int)as__ret(-EBADF);
 	struct pollfd p = { .fd = fd, .events = events };
@@ -234,7 +234,7 @@ int as__openat(int dfd, const char *path, int flags, mode_t mode)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_openat(dfd, path, flags, mode);
-	HB_ENTER();
+	AS_ENTER();
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_openat(sqe, dfd, path, flags | O_CLOEXEC, mode);
@@ -246,7 +246,7 @@ int as__fsync(int fd)
 	struct as_uring *u = hb__ring();
 	if (!u)
 		return as__epoll_fsync(fd);
-	HB_ENTER();
+	AS_ENTER();
 	struct uring_op op;
 	struct io_uring_sqe *sqe = hb__sqe(u);
 	io_uring_prep_fsync(sqe, fd, 0);

@@ -265,10 +265,7 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 		    IO_URING_READ_ONCE(*u->ring.sq.kflags) & IORING_SQ_TASKRUN)
 			io_uring_submit_and_get_events(&u->ring);
 	} else {
-		struct __kernel_timespec ts = {
-			.tv_sec = timeout_ns / 1000000000,
-			.tv_nsec = timeout_ns % 1000000000,
-		};
+		struct __kernel_timespec ts = hb__kernel_timespec(timeout_ns);
 		io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
 						 timeout_ns < 0 ? NULL : &ts, NULL);
 	}

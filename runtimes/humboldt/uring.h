@@ -83,14 +83,12 @@ static inline struct as_uring *hb__ring(void)
 	return (struct as_uring *)w->reactor;
 }
 
-/* The entry check of a blocking call: returns -1 with ECANCELED or
- * ETIMEDOUT when the task is cancelled or past its deadline. */
-#define HB_ENTER()                                   \
-	do {                                         \
-		int e_ = as__check_interrupt();      \
-		if (AS_UNLIKELY(e_ < 0))             \
-			return as__ret(e_);          \
-	} while (0)
+/* ns (>= 0) in the kernel's own timespec, which io_uring's timeouts take. */
+static inline struct __kernel_timespec hb__kernel_timespec(int64_t ns)
+{
+	struct timespec ts = as__timespec_from_ns(ns);
+	return (struct __kernel_timespec){ .tv_sec = ts.tv_sec, .tv_nsec = ts.tv_nsec };
+}
 
 /* Waits on the ring until fd is ready for `events`; revents or -errno. */
 int hb__ring_poll(struct as_uring *u, int fd, short events);

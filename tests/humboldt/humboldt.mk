@@ -43,18 +43,18 @@ HB_EXT_SRC := tests/humboldt/test_ext.c tests/humboldt/ext_harness.c \
               tests/humboldt/ext_accept.c tests/humboldt/ext_bufring.c \
               tests/humboldt/ext_send_zc.c tests/humboldt/ext_files.c \
               tests/humboldt/ext_buffers.c tests/humboldt/ext_timeout.c
-HB_EXT_DEPS := $(HB_EXT_SRC) tests/humboldt/ext_harness.h runtimes/humboldt/humboldt.h
+HB_EXT_DEPS := $(HB_EXT_SRC) tests/humboldt/ext_harness.h $(HUMBOLDT_INC)/humboldt.h
 
 # Linked against the abi stub only, with humboldt.h's functions weak: it runs
 # under LD_PRELOAD=libhumboldt.so.
 $(HB_TEST_DIR)/test_ext: $(HB_EXT_DEPS) $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -DHUMBOLDT_WEAK -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) \
+	$(CC) $(APP_CFLAGS) -I$(HUMBOLDT_INC) -DHUMBOLDT_WEAK -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) \
 		-L$(BUILD) -lasync_std -Wl,-rpath,'$$ORIGIN/../..' -luring -lcmocka
 
 $(HB_TEST_DIR)/test_ext-static: $(HB_EXT_DEPS) $(HUMBOLDT_A)
 	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) -Iruntimes/humboldt -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) $(HUMBOLDT_A) -luring \
+	$(CC) $(APP_CFLAGS) -I$(HUMBOLDT_INC) -o $@ $(HB_EXT_SRC) $(APP_LDFLAGS) $(HUMBOLDT_A) -luring \
 		$(RT_LIBS) -lcmocka
 
 # The idiom of humboldt.h: no humboldt header, no humboldt library.
