@@ -3,9 +3,9 @@
 
 SHIM_UNIT_TESTS := $(BUILD)/tests/unit/test_settings
 
-$(BUILD)/tests/unit/test_settings: tests/unit/test_settings.c shim/settings.c shim/settings.h
+$(BUILD)/tests/unit/test_settings: tests/unit/test_settings.c shim/settings.c shim/settings.h runtimes/core/say.c
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -o $@ tests/unit/test_settings.c shim/settings.c $(APP_LDFLAGS) -lcmocka
+	$(CC) $(RT_CFLAGS) -o $@ tests/unit/test_settings.c shim/settings.c runtimes/core/say.c $(APP_LDFLAGS) -lcmocka
 
 .PHONY: test-shim
 test-shim: $(SHIM_UNIT_TESTS)
