@@ -290,10 +290,10 @@ bool as__binding_check(char **argv)
 			continue;
 		char other[PATH_MAX];
 		snprintf(other, sizeof(other), "%s", object_path(&exe, addr[i]));
-		as__shim_say("%s resolves into %s but async_std_runtime_name into %s: "
-			     "one runtime must provide every async_std_* symbol "
-			     "(preload or link a complete runtime)",
-			     abi_symbols[i].name, other, object_path(&exe, addr[AS_ABI_runtime_name]));
+		as__say("%s resolves into %s but async_std_runtime_name into %s: "
+			"one runtime must provide every async_std_* symbol "
+			"(preload or link a complete runtime)",
+			abi_symbols[i].name, other, object_path(&exe, addr[AS_ABI_runtime_name]));
 		exit(2);
 	}
 
@@ -306,10 +306,10 @@ bool as__binding_check(char **argv)
 
 	/* A static link has no version needs: it carries its runtime inside. */
 	if (exe.needs && (exe.need_major != major || exe.need_minor > minor)) {
-		as__shim_say("%s was built against ABI %u.%u (%s) but the bound runtime %s (%s) "
-			     "implements ABI %u.%u: use a runtime that implements it, or rebuild",
-			     exe_name(), exe.need_major, exe.need_minor, exe.need_file, name, path,
-			     major, minor);
+		as__say("%s was built against ABI %u.%u (%s) but the bound runtime %s (%s) "
+			"implements ABI %u.%u: use a runtime that implements it, or rebuild",
+			exe_name(), exe.need_major, exe.need_minor, exe.need_file, name, path,
+			major, minor);
 		exit(2);
 	}
 
@@ -323,7 +323,7 @@ bool as__binding_check(char **argv)
 	 * both run this); only the copy inside the bound runtime speaks. */
 	bool mine = object_of(&exe, (const void *)as__binding_check) == bound;
 	if (s->verbose >= 1 && mine)
-		as__shim_say("runtime %s (%s), %u workers, abi %u.%u", name, path, s->threads,
-			     major, minor);
+		as__say("runtime %s (%s), %u workers, abi %u.%u", name, path, s->threads,
+			major, minor);
 	return mine;
 }

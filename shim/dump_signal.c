@@ -89,7 +89,7 @@ static void *dump_thread(void *arg)
 			return NULL;
 		int fd = asrt_socket();
 		if (async_std_task_dump(fd >= 0 ? fd : STDERR_FILENO, 0) < 0)
-			as__shim_say("task dump failed: %s", strerror(errno));
+			as__say("task dump failed: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	}
@@ -104,9 +104,9 @@ void as__dump_signal_install(void)
 	if (sigaction(sig, NULL, &old) != 0)
 		return;
 	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) {
-		as__shim_say("ASYNC_STD_DUMP_SIGNAL=%s: the program already handles or ignores "
-			     "that signal; it is left alone and no task dumps come from it",
-			     sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		as__say("ASYNC_STD_DUMP_SIGNAL=%s: the program already handles or ignores "
+			"that signal; it is left alone and no task dumps come from it",
+			sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 		return;
 	}
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)

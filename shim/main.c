@@ -39,13 +39,13 @@ int main(int argc, char **argv)
 	struct main_call c = { argc, argv, 0 };
 
 	if (!async_main) {
-		as__shim_say("this program defines neither main nor async_main");
+		as__say("this program defines neither main nor async_main");
 		return 2;
 	}
 	/* The public entry point, so whichever runtime is bound (preloaded or
 	 * linked) runs async_main, never this object's copy by accident. */
 	if (async_std_block_on(run_async_main, &c, NULL) != 0) {
-		as__shim_say("cannot start async_main: %s", strerror(errno));
+		as__say("cannot start async_main: %s", strerror(errno));
 		return 2;
 	}
 	return c.status;

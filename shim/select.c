@@ -142,14 +142,14 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 	if (!to_default && !runtime_path(want, path, sizeof(path))) {
 		char names[512];
 		installed_names(names, sizeof(names));
-		as__shim_say("ASYNC_STD_RUNTIME=%s: no such runtime (installed: %s)", shown, names);
+		as__say("ASYNC_STD_RUNTIME=%s: no such runtime (installed: %s)", shown, names);
 		exit(2);
 	}
 	const char *guard = getenv(REEXEC_GUARD);
 	if (guard && strtol(guard, NULL, 10) == (long)getpid()) {
-		as__shim_say("ASYNC_STD_RUNTIME=%s: re-executed with it preloaded, but the bound "
-			     "runtime is still %s (%s): is the program linked statically with a "
-			     "runtime?", shown, bound_name, bound_path);
+		as__say("ASYNC_STD_RUNTIME=%s: re-executed with it preloaded, but the bound "
+			"runtime is still %s (%s): is the program linked statically with a "
+			"runtime?", shown, bound_name, bound_path);
 		exit(2);
 	}
 	char pid[24];
@@ -157,7 +157,7 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 	char *preload = new_preload(to_default ? NULL : path, bound_name, bound_path);
 	if (!preload || (preload[0] ? setenv("LD_PRELOAD", preload, 1) : unsetenv("LD_PRELOAD")) ||
 	    setenv(REEXEC_GUARD, pid, 1)) {
-		as__shim_say("ASYNC_STD_RUNTIME=%s: out of memory", shown);
+		as__say("ASYNC_STD_RUNTIME=%s: out of memory", shown);
 		exit(2);
 	}
 	free(preload);
@@ -166,7 +166,7 @@ void as__runtime_select(const char *want, const char *bound_name, const char *bo
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
 	if (execfn)
 		execv(execfn, argv);
-	as__shim_say("ASYNC_STD_RUNTIME=%s: cannot re-execute the program (%s)", shown,
-		     strerror(errno));
+	as__say("ASYNC_STD_RUNTIME=%s: cannot re-execute the program (%s)", shown,
+		strerror(errno));
 	exit(2);
 }

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,23 +36,6 @@ const struct as_setting as__setting_table[] = {
 #undef AS_SETTING_ROW
 };
 const size_t as__setting_count = sizeof(as__setting_table) / sizeof(as__setting_table[0]);
-
-void as__shim_say(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n = snprintf(line, sizeof(line), "async_std: ");
-
-	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	/* Best effort: there is nowhere else to report a failed write. */
-	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-	(void)w;
-}
 
 /* ---- formatting the accepted values ---------------------------------------- */
 
@@ -273,11 +255,11 @@ void as__settings_load(struct as_settings *out, bool secure)
 	char msg[512];
 
 	if (as__settings_parse(out, secure, msg, sizeof(msg)) < 0) {
-		as__shim_say("%s", msg);
+		as__say("%s", msg);
 		exit(2);
 	}
 	if (msg[0])
-		as__shim_say("%s", msg);
+		as__say("%s", msg);
 }
 
 static struct as_settings settings;

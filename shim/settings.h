@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* as__say: the one-line printer, shared with core (say.h says why). */
+#include "say.h"
+
 enum as_setting_kind {
 	AS_SET_NUMBER, /* unsigned decimal in [min, max] */
 	AS_SET_CHOICE, /* one word of `choices` ("a|b|c"), stored as its index */
@@ -118,10 +121,6 @@ void as__settings_doc(FILE *f);
 /* A variable's value made safe for a one-line message (control bytes become
  * '?', long values are cut with "..."). */
 void as__settings_shown(char *buf, size_t len, const char *v);
-
-/* Writes "async_std: <formatted>\n" to stderr in one write(2), so lines from
- * several threads or processes never interleave. */
-void as__shim_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The load-time binding check (binding.c), run by the shim's constructor:
  * true when this copy of the shim is the bound runtime's. */

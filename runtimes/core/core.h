@@ -18,6 +18,7 @@
 
 #include "async_std.h"
 #include "fiber.h"
+#include "say.h"
 #include "stack.h"
 
 #define AS_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -329,8 +330,5 @@ void as__dump_fatal(int fd, const void *uc);
 void as__fatal_handlers_install(void);
 /* Whether a fatal signal should dump every task (stack.c asks). */
 void as__fatal_dump(int sig, const void *uc);
-
-/* One line on stderr for a misuse the runtime detected. */
-void as__misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -194,8 +194,8 @@ void as__dump_fatal(int fd, const void *uc)
 {
 	int r = dump_run(fd, 0, uc);
 	if (r < 0)
-		as__misuse("no task dump: %s", r == -ENOMEM ? "out of memory"
-				      : "another dump was running");
+		as__say("no task dump: %s", r == -ENOMEM ? "out of memory"
+				   : "another dump was running");
 }
 
 int as__task_dump(int fd, unsigned flags)

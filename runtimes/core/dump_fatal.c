@@ -23,12 +23,12 @@ void as__fatal_dump(int sig, const void *uc)
 		return;
 	struct as_task *t = as__current();
 	if (t)
-		as__misuse("fatal signal SIG%s in task %llu; every task follows "
-			   "(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-			   (unsigned long long)t->id);
+		as__say("fatal signal SIG%s in task %llu; every task follows "
+			"(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
+			(unsigned long long)t->id);
 	else
-		as__misuse("fatal signal SIG%s outside any task; every task follows "
-			   "(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		as__say("fatal signal SIG%s outside any task; every task follows "
+			"(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	alarm(FATAL_DUMP_SECONDS);
 	as__dump_fatal(STDERR_FILENO, uc);
 	alarm(0);

@@ -411,8 +411,8 @@ static void *worker_main(void *arg)
 	as__fiber_init_thread(&w->sched);
 	int r = as__stack_thread_init();
 	if (r < 0)
-		as__misuse("worker %u: no alternate signal stack (%s): a task's stack "
-			   "overflow will not be reported", w->index, strerror(-r));
+		as__say("worker %u: no alternate signal stack (%s): a task's stack "
+			"overflow will not be reported", w->index, strerror(-r));
 	r = as__reactor_init(w);
 	report_ready(r);
 	if (r < 0)
@@ -481,7 +481,7 @@ static void start(void)
 				return;
 			}
 			/* Fewer workers than asked: run with what started, say so. */
-			as__misuse("could start only %u of %u workers (%s)", created, n, strerror(r));
+			as__say("could start only %u of %u workers (%s)", created, n, strerror(r));
 			break;
 		}
 	}

@@ -142,7 +142,7 @@ static int mutex_unlock(async_std_mutex *m, const char *who)
 							      memory_order_relaxed)))
 		return 0;
 	if (!(s & MX_LOCKED)) {
-		as__misuse("%s: the mutex is not locked", who);
+		as__say("%s: the mutex is not locked", who);
 		return -EPERM;
 	}
 	return mutex_unlock_slow(m);

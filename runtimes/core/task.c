@@ -7,7 +7,6 @@
  * task whose generation moved on and is refused, cheaply, instead of touching
  * freed memory.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +28,6 @@ static _Atomic uint64_t next_id = 1;
  * in the common case. */
 static __thread struct as_task *tcache __attribute__((tls_model("initial-exec")));
 static __thread unsigned tcache_n __attribute__((tls_model("initial-exec")));
-
-void as__misuse(const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n = snprintf(line, sizeof line, "async_std: ");
-	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof line - 2)
-		n = (int)sizeof line - 2;
-	line[n++] = '\n';
-	ssize_t unused = write(2, line, (size_t)n);
-	(void)unused;
-}
 
 /* A plain thread that spawns or joins fills per-thread caches (task structs
  * here, stacks in stack.c); when it exits, they go back to the shared pools
@@ -213,8 +197,8 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		goto out_einval;
 	if (attr) {
 		if (attr->size < offsetof(async_std_spawn_attr, reserved0)) {
-			as__misuse("async_std_spawn_ex: attr->size %zu is smaller than "
-				   "async_std_spawn_attr (set it to sizeof)", attr->size);
+			as__say("async_std_spawn_ex: attr->size %zu is smaller than "
+				"async_std_spawn_attr (set it to sizeof)", attr->size);
 			goto out_einval;
 		}
 		if (attr->flags & ~ASYNC_STD_SPAWN_LOCAL)
@@ -336,8 +320,8 @@ int as__join(async_std_task *h, void **result)
 	struct as_task *t = lock_handle(h);
 	if (!t) {
 		if (h)
-			as__misuse("async_std_join: stale task handle (the task was already "
-				   "joined, or detached and finished)");
+			as__say("async_std_join: stale task handle (the task was already "
+				"joined, or detached and finished)");
 		return (int)as__ret(-EINVAL);
 	}
 	if (t == me) {
@@ -348,8 +332,8 @@ int as__join(async_std_task *h, void **result)
 		bool det = t->flags & AS_TF_DETACHED;
 		unsigned long long id = t->id; /* read under the lock: t may be reused */
 		as__spin_unlock(&t->lock);
-		as__misuse("async_std_join: task %llu is %s", id,
-			   det ? "detached" : "already being joined");
+		as__say("async_std_join: task %llu is %s", id,
+			det ? "detached" : "already being joined");
 		return (int)as__ret(-EINVAL);
 	}
 	int r = as__check_interrupt();
@@ -393,15 +377,15 @@ int as__detach(async_std_task *h)
 	struct as_task *t = lock_handle(h);
 	if (!t) {
 		if (h)
-			as__misuse("async_std_detach: stale task handle");
+			as__say("async_std_detach: stale task handle");
 		return (int)as__ret(-EINVAL);
 	}
 	if (t->flags & (AS_TF_DETACHED | AS_TF_JOINED)) {
 		bool det = t->flags & AS_TF_DETACHED;
 		unsigned long long id = t->id; /* read under the lock: t may be reused */
 		as__spin_unlock(&t->lock);
-		as__misuse("async_std_detach: task %llu is already %s", id,
-			   det ? "detached" : "being joined");
+		as__say("async_std_detach: task %llu is already %s", id,
+			det ? "detached" : "being joined");
 		return (int)as__ret(-EINVAL);
 	}
 	if (t->flags & AS_TF_DONE) {

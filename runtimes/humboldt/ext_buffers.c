@@ -34,12 +34,12 @@ static void say_degraded(size_t bytes, int err)
 		return;
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		as__misuse("humboldt: registered buffers: %s (%zu KiB to pin, ulimit -l is "
-			   "%llu KiB); using plain buffers", strerror(err), (bytes + 1023) >> 10,
-			   (unsigned long long)rl.rlim_cur >> 10);
+		as__say("humboldt: registered buffers: %s (%zu KiB to pin, ulimit -l is "
+			"%llu KiB); using plain buffers", strerror(err), (bytes + 1023) >> 10,
+			(unsigned long long)rl.rlim_cur >> 10);
 	else
-		as__misuse("humboldt: registered buffers: %s (%zu KiB to pin); using plain "
-			   "buffers", strerror(err), (bytes + 1023) >> 10);
+		as__say("humboldt: registered buffers: %s (%zu KiB to pin); using plain "
+			"buffers", strerror(err), (bytes + 1023) >> 10);
 }
 
 static humboldt_buffers *buffers_register(const struct iovec *iov, unsigned n, int *err)

@@ -187,8 +187,8 @@ HB_EXPORT int humboldt_bufring_return(humboldt_bufring *br, void *buf)
 	size_t off = (size_t)((uintptr_t)buf - (uintptr_t)br->data);
 	if ((uintptr_t)buf < (uintptr_t)br->data || off >= br->data_bytes ||
 	    !br->lent[off / br->size]) {
-		as__misuse("humboldt_bufring_return: %p is not a borrowed buffer of this ring "
-			   "(returned twice?)", buf);
+		as__say("humboldt_bufring_return: %p is not a borrowed buffer of this ring "
+			"(returned twice?)", buf);
 		return (int)as__ret(-EINVAL);
 	}
 	unsigned bid = (unsigned)(off / br->size);

@@ -146,10 +146,10 @@ void hb__probe(unsigned entries, bool require, unsigned threads)
 	char why[160];
 	explain(r, why, sizeof why);
 	if (require) {
-		as__misuse("humboldt: %s, and HUMBOLDT_REQUIRE_URING=1", why);
+		as__say("humboldt: %s, and HUMBOLDT_REQUIRE_URING=1", why);
 		exit(2);
 	}
-	as__misuse("humboldt: %s; falling back to epoll (same semantics)", why);
+	as__say("humboldt: %s; falling back to epoll (same semantics)", why);
 	hb__uring_on = false;
 }
 
@@ -176,12 +176,12 @@ int as__reactor_init(struct as_worker *w)
 		explain(r, why, sizeof why);
 		free(u);
 		if (require_uring) {
-			as__misuse("humboldt: worker %u: %s, and HUMBOLDT_REQUIRE_URING=1",
-				   w->index, why);
+			as__say("humboldt: worker %u: %s, and HUMBOLDT_REQUIRE_URING=1",
+				w->index, why);
 			exit(2);
 		}
-		as__misuse("humboldt: worker %u: %s; this worker falls back to epoll "
-			   "(same semantics)", w->index, why);
+		as__say("humboldt: worker %u: %s; this worker falls back to epoll "
+			"(same semantics)", w->index, why);
 		hb__worker_ring[w->index] = false;
 		return as__epoll_reactor_init(w);
 	}

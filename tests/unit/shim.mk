@@ -4,10 +4,10 @@
 SHIM_UNIT_TESTS := $(BUILD)/tests/unit/test_settings $(BUILD)/tests/unit/test_runtime_path
 
 $(BUILD)/tests/unit/test_settings: tests/unit/test_settings.c shim/settings.c shim/settings.h \
-                                   $(ABI_SHARED_SRC) $(wildcard abi/*.h)
+                                   runtimes/core/say.c $(ABI_SHARED_SRC) $(wildcard abi/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(RT_CFLAGS) -o $@ tests/unit/test_settings.c shim/settings.c $(ABI_SHARED_SRC) \
-		$(APP_LDFLAGS) -lcmocka
+	$(CC) $(RT_CFLAGS) -o $@ tests/unit/test_settings.c shim/settings.c runtimes/core/say.c \
+		$(ABI_SHARED_SRC) $(APP_LDFLAGS) -lcmocka
 
 # The runtime lookup the shim shares with asrt (abi/runtime_path.c), alone.
 $(BUILD)/tests/unit/test_runtime_path: tests/unit/test_runtime_path.c abi/runtime_path.c \
