@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@
 
 #define AS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define AS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* The struct of `type` whose `member` ptr points at. */
+#define AS_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 /* Makes an internal function's value the ABI's: -1 and errno for r < 0. */
 static inline long as__ret(long r)
@@ -77,6 +81,36 @@ enum { AS_WAKE_EVENT = 1, AS_WAKE_TIMEOUT = 2, AS_WAKE_CANCEL = 3 };
 struct as_task;
 struct as_worker;
 
+/* ---- inbox messages: requests from other threads to a worker ------------ */
+/*
+ * Another thread asks a worker for something (make a task of it runnable,
+ * wake its waiters on a closing fd, copy its tasks for a dump) by posting a
+ * message to the worker's inbox; the worker handles it on its own thread the
+ * next time it looks, between two tasks or in its scheduler loop.  A message
+ * is embedded in what it is about (the task, the close, the dump request), so
+ * posting never allocates.  Its kind says how it is handled, and the kinds
+ * are defined where they are posted: a new one (a task of another runtime, a
+ * function to run on that worker) is a new struct as_msg_kind, while the
+ * scheduler's hot path only ever looks at inbox_nonempty.
+ */
+struct as_msg;
+struct as_msg_kind {
+	/* Runs on the worker m was posted to and must not suspend; m may be
+	 * gone once it returns (its poster may free it). */
+	void (*handle)(struct as_worker *w, struct as_msg *m);
+	/* Run it only from the scheduler loop, on the worker's own stack, where
+	 * every task of the worker is suspended (a dump copies their stacks);
+	 * else it runs as soon as the worker drains its inbox. */
+	bool on_sched_stack;
+};
+struct as_msg {
+	struct as_msg *next;
+	const struct as_msg_kind *kind;
+};
+/* Posts m to worker w, waking w if it sleeps (any thread; m stays valid
+ * until handled). */
+void as__inbox_post(struct as_worker *w, struct as_msg *m);
+
 struct as_parker {
 	_Atomic uint32_t state;
 	struct as_task *task; /* NULL: a plain thread, futex on state */
@@ -128,6 +162,9 @@ struct as_task {
 	const char *wait_call;      /* else: the ABI call it parked in */
 	int64_t wait_since;         /* worker clock when it last parked */
 	struct async_std_group *group; /* the task group it runs in (sync_group.c) */
+	/* Posted to its worker's inbox when another thread wakes it (kept out
+	 * of the fields a switch touches). */
+	struct as_msg wake;
 };
 
 /* Where a task is in its life, for dumps.  A slot is FREE in the free lists. */
@@ -184,8 +221,6 @@ struct as_timer_heap {
 	size_t n, cap;
 };
 
-struct as_closenote;
-
 struct as_worker {
 	struct as_fiber sched;          /* the worker thread's own stack */
 	struct as_task *cur;
@@ -205,11 +240,12 @@ struct as_worker {
 	as_spin fresh_lock;
 	struct as_task *fresh_head, *fresh_tail;
 	_Atomic unsigned fresh_n;
-	/* Wake-ups and messages from other threads. */
+	/* Messages from other threads (as__inbox_post), and those drained
+	 * that wait for the scheduler loop (owner only). */
 	as_spin inbox_lock;
-	struct as_task *inbox_head, *inbox_tail;
-	struct as_closenote *notes;
+	struct as_msg *inbox_head, *inbox_tail;
 	_Atomic int inbox_nonempty;
+	struct as_msg *deferred;
 	_Atomic int sleeping;           /* blocked in the reactor: notify it */
 	struct as_timer_heap timers;
 	struct as_reactor *reactor;
@@ -219,21 +255,6 @@ struct as_worker {
 	 * parking task records as the start of its wait, without a clock read
 	 * of its own on the hot path. */
 	int64_t clock;
-	/* A task dump asked for this worker's tasks (posted like the inbox,
-	 * taken by the scheduler loop on the worker's own stack). */
-	struct as_dump_req *dump_req, *dump_due;
-};
-
-/* A close notice: every worker wakes its waiters on fd with EBADF, and the
- * last one to do so wakes the closer. */
-struct as_closewait {
-	_Atomic int pending;
-	struct as_parker *waiter;
-};
-struct as_closenote {
-	struct as_closenote *next;
-	int fd;
-	struct as_closewait *wait;
 };
 
 struct as_runtime {
@@ -260,11 +281,18 @@ struct as_worker *as__worker(void);     /* the calling thread's, or NULL */
 bool as__runtime_running(void);
 /* Makes a parked, started task runnable again (any thread). */
 void as__make_runnable(struct as_task *t);
-/* Queues a new task (any thread). */
+/* Queues a new task (any thread): it may run, end and be reused at once. */
 void as__enqueue_new(struct as_task *t);
+/* A task made but not queued (task.c): spawn is create, then enqueue, so a
+ * queue that orders its items can make one before it lets it run.  NULL and
+ * errno (EINVAL, ENOMEM, the runtime's start error) on failure. */
+struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spawn_attr *attr);
+/* Gives back a task created and never queued (its handle goes stale). */
+void as__task_discard(struct as_task *t);
 /* Suspends the running task; something must make it runnable again. */
 void as__task_suspend(void);
-/* Wakes fd waiters on every worker with EBADF; waits until all have done it. */
+/* Wakes fd waiters on every worker with EBADF; waits until all have done it
+ * (close.c). */
 void as__close_broadcast(int fd);
 /* Reactors count their waiters per fd, so close knows when to broadcast. */
 void as__fd_waiting_add(int fd, int delta);
@@ -315,14 +343,7 @@ extern const struct async_std_ops as__ops;
 /* The ABI call the calling thread is in, when it may suspend (exports.c). */
 extern __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
 
-/* ---- task dumps (dump.c, dump_capture.c) ---------------------------------- */
-struct as_dump_req;
-/* Run by worker w on its own stack: copies the stacks of its started tasks
- * into req and hands it back to the dumper. */
-void as__dump_capture(struct as_worker *w, struct as_dump_req *req);
-void as__dump_req_free(struct as_dump_req *req);
-/* Asks worker w for its tasks (sched.c: posted like an inbox message). */
-void as__dump_post(struct as_worker *w, struct as_dump_req *req);
+/* ---- task dumps (dump.c; the workers' part: dump.h) ------------------------ */
 /* A dump to fd from a fatal signal's handler (uc: its context), without
  * suspending anything (dump.c). */
 void as__dump_fatal(int fd, const void *uc);

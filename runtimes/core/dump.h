@@ -54,12 +54,21 @@ struct as_dump_set {
 enum { AS_DR_POSTED, AS_DR_TAKEN, AS_DR_DONE, AS_DR_ABANDONED };
 
 struct as_dump_req {
+	struct as_msg msg;        /* posted to the worker's inbox */
 	_Atomic uint32_t state;   /* AS_DR_*: a futex the dumper waits on */
 	unsigned flags;           /* ASYNC_STD_DUMP_* */
 	struct as_dump_set set;
 	int64_t pause_ns;         /* how long the worker spent copying */
 	const ucontext_t *uc;     /* a fatal signal's context: the running task's */
 };
+
+/* Asks worker w for its tasks: its scheduler loop copies them into req
+ * (as__dump_capture) and hands it back, or frees it if the dumper gave up. */
+void as__dump_post(struct as_worker *w, struct as_dump_req *req);
+/* Run by worker w on its own stack (or in a fatal signal's handler, req->uc
+ * set): copies the stacks of its started tasks into req and hands it back to
+ * the dumper. */
+void as__dump_capture(struct as_worker *w, struct as_dump_req *req);
 
 #define AS_TASK_NAME_MAX sizeof(((struct as_task *)0)->name)
 /* Copies a task's name that another thread may be rewriting. */

@@ -1,10 +1,11 @@
 /*
  * dump_capture.c - the part of a task dump that runs on each worker: with
  * every one of its tasks suspended (the worker is in its scheduler loop), it
- * copies their states and backtraces into the dumper's request.  Backtraces
- * follow frame pointers from the context the switch saved; when that chain
- * breaks (code built without frame pointers), libunwind unwinds from the
- * saved registers instead, loaded on first need so no program pays for it.
+ * copies their states and backtraces into the dumper's request, which came
+ * as a message in its inbox.  Backtraces follow frame pointers from the
+ * context the switch saved; when that chain breaks (code built without frame
+ * pointers), libunwind unwinds from the saved registers instead, loaded on
+ * first need so no program pays for it.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -78,12 +79,6 @@ void as__dump_copy_name(char *dst, const char *src)
 	for (size_t i = 0; i < AS_TASK_NAME_MAX; i++)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 	dst[AS_TASK_NAME_MAX - 1] = '\0';
-}
-
-void as__dump_req_free(struct as_dump_req *req)
-{
-	as__dump_set_free(&req->set);
-	free(req);
 }
 
 /* ---- frame pointers ----------------------------------------------------- */
@@ -280,6 +275,12 @@ static uint32_t backtrace_signal(const ucontext_t *uc, uintptr_t lo, uintptr_t h
 }
 
 /* ---- the worker's part ------------------------------------------------------- */
+static void req_free(struct as_dump_req *req)
+{
+	as__dump_set_free(&req->set);
+	free(req);
+}
+
 struct capture {
 	struct as_worker *w;
 	struct as_dump_req *req;
@@ -323,7 +324,7 @@ void as__dump_capture(struct as_worker *w, struct as_dump_req *req)
 	uint32_t expect = AS_DR_POSTED;
 	if (!atomic_compare_exchange_strong(&req->state, &expect, AS_DR_TAKEN)) {
 		/* The dumper gave up waiting for this worker: ours to free. */
-		as__dump_req_free(req);
+		req_free(req);
 		return;
 	}
 	int64_t t0 = as__now();
@@ -332,4 +333,19 @@ void as__dump_capture(struct as_worker *w, struct as_dump_req *req)
 	req->pause_ns = as__now() - t0;
 	atomic_store(&req->state, AS_DR_DONE);
 	syscall(SYS_futex, &req->state, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* A dump request in the worker's inbox: copied from the scheduler loop,
+ * where every task of the worker is suspended. */
+static void dump_handle(struct as_worker *w, struct as_msg *m)
+{
+	as__dump_capture(w, AS_CONTAINER_OF(m, struct as_dump_req, msg));
+}
+
+static const struct as_msg_kind dump_kind = { .handle = dump_handle, .on_sched_stack = true };
+
+void as__dump_post(struct as_worker *w, struct as_dump_req *req)
+{
+	req->msg.kind = &dump_kind;
+	as__inbox_post(w, &req->msg);
 }

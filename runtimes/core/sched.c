@@ -3,11 +3,12 @@
  *
  * Each worker thread owns a ready queue (started tasks; only it touches it),
  * a fresh queue (tasks not started yet; idle workers may steal from it) and
- * an inbox (wake-ups posted by other threads).  A started task never moves to
- * another thread, because compilers cache TLS addresses such as errno's
- * across calls.  Tasks switch to each other directly; every few switches, or
- * when nothing is runnable, control goes back to the worker's own stack,
- * which runs timers and polls the reactor.
+ * an inbox (messages from other threads: wake-ups, closes, dumps; see
+ * core.h).  A started task never moves to another thread, because compilers
+ * cache TLS addresses such as errno's across calls.  Tasks switch to each
+ * other directly; every few switches, or when nothing is runnable, control
+ * goes back to the worker's own stack, which runs timers, polls the reactor
+ * and handles the messages that need that stack.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -92,78 +93,77 @@ static void notify(struct as_worker *w)
 		as__reactor_notify(w);
 }
 
-static void inbox_push(struct as_worker *w, struct as_task *t)
+void as__inbox_post(struct as_worker *w, struct as_msg *m)
 {
-	t->next = NULL;
+	m->next = NULL;
 	as__spin_lock(&w->inbox_lock);
 	if (w->inbox_tail)
-		w->inbox_tail->next = t;
+		w->inbox_tail->next = m;
 	else
-		w->inbox_head = t;
-	w->inbox_tail = t;
+		w->inbox_head = m;
+	w->inbox_tail = m;
 	atomic_store(&w->inbox_nonempty, 1);
 	as__spin_unlock(&w->inbox_lock);
 	notify(w);
 }
 
-/* Wakes w's waiters on fd; the last worker to do so wakes the closer. */
-static void close_note_done(struct as_worker *w, int fd, struct as_closewait *cw)
+/* A task of this worker made runnable by another thread. */
+static void wake_handle(struct as_worker *w, struct as_msg *m)
 {
-	as__reactor_close_fd(w, fd);
-	/* Read before the decrement: once it reaches 0 the closer may return
-	 * and cw (on its stack) is gone. */
-	struct as_parker *closer = cw->waiter;
-	if (atomic_fetch_sub(&cw->pending, 1) == 1)
-		as__unpark(closer, AS_WAKE_EVENT);
+	ready_push(w, AS_CONTAINER_OF(m, struct as_task, wake));
 }
 
-static void inbox_drain(struct as_worker *w)
+static const struct as_msg_kind wake_kind = { .handle = wake_handle };
+
+/* Handles what other threads posted, in order; true when a message waits
+ * for the scheduler loop (w->deferred). */
+static bool inbox_drain(struct as_worker *w)
 {
 	as__spin_lock(&w->inbox_lock);
-	struct as_task *head = w->inbox_head;
-	struct as_closenote *notes = w->notes;
+	struct as_msg *m = w->inbox_head;
 	w->inbox_head = w->inbox_tail = NULL;
-	w->notes = NULL;
-	if (AS_UNLIKELY(w->dump_req)) {
-		/* Taken on the worker's own stack by the scheduler loop. */
-		w->dump_due = w->dump_req;
-		w->dump_req = NULL;
-	}
 	atomic_store_explicit(&w->inbox_nonempty, 0, memory_order_relaxed);
 	as__spin_unlock(&w->inbox_lock);
-	while (head) {
-		struct as_task *next = head->next;
-		ready_push(w, head);
-		head = next;
+	bool deferred = false;
+	while (m) {
+		/* Read first: a handled message may be freed by its poster. */
+		struct as_msg *next = m->next;
+		if (AS_UNLIKELY(m->kind->on_sched_stack)) {
+			struct as_msg **end = &w->deferred;
+			while (*end)
+				end = &(*end)->next;
+			m->next = NULL;
+			*end = m;
+			deferred = true;
+		} else {
+			m->kind->handle(w, m);
+		}
+		m = next;
 	}
-	while (notes) {
-		struct as_closenote *next = notes->next;
-		close_note_done(w, notes->fd, notes->wait);
-		notes = next;
-	}
+	return deferred;
 }
 
-void as__dump_post(struct as_worker *w, struct as_dump_req *req)
+/* The scheduler loop, on the worker's own stack: the deferred messages. */
+static void deferred_run(struct as_worker *w)
 {
-	as__spin_lock(&w->inbox_lock);
-	/* Still here from an earlier dump that gave up on w: w never took it,
-	 * and never will now. */
-	struct as_dump_req *stale = w->dump_req;
-	w->dump_req = req;
-	atomic_store(&w->inbox_nonempty, 1);
-	as__spin_unlock(&w->inbox_lock);
-	notify(w);
-	if (stale)
-		as__dump_req_free(stale);
+	struct as_msg *m = w->deferred;
+	w->deferred = NULL;
+	while (m) {
+		struct as_msg *next = m->next;
+		m->kind->handle(w, m);
+		m = next;
+	}
 }
 
 void as__make_runnable(struct as_task *t)
 {
 	struct as_worker *w = t->worker;
-	if (as__tls_worker == w)
+	if (as__tls_worker == w) {
 		ready_push(w, t);
-	else
-		inbox_push(w, t);
+	} else {
+		t->wake.kind = &wake_kind;
+		as__inbox_post(w, &t->wake);
+	}
 }
 
 static void wake_idle_worker(void)
@@ -189,10 +189,7 @@ void as__enqueue_new(struct as_task *t)
 				    as__rt.nworkers];
 	if (t->flags & AS_TF_LOCAL) {
 		as__task_set_worker(t, w);
-		if (remote)
-			inbox_push(w, t);
-		else
-			ready_push(w, t);
+		as__make_runnable(t);
 		return;
 	}
 	t->next = NULL;
@@ -239,11 +236,14 @@ static inline struct as_task *pick_local(struct as_worker *w)
 	return t;
 }
 
-/* Picks the next task to run on w; only cheap, local work. */
+/* The scheduler loop's pick: the inbox first, and the messages that wait
+ * for this stack. */
 static struct as_task *pick_next(struct as_worker *w)
 {
 	if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))
 		inbox_drain(w);
+	if (AS_UNLIKELY(w->deferred))
+		deferred_run(w);
 	return pick_local(w);
 }
 
@@ -276,13 +276,10 @@ static inline struct as_task *next_direct(struct as_worker *w)
 {
 	if (AS_UNLIKELY(++w->switches >= SWITCH_BUDGET) && scheduler_due(w))
 		return NULL;
-	if (AS_UNLIKELY(atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed))) {
-		inbox_drain(w);
-		/* A dump wants this worker's stacks (only a drain brings one):
-		 * the scheduler copies them on the worker's own stack. */
-		if (AS_UNLIKELY(w->dump_due))
-			return NULL;
-	}
+	/* A message that needs the worker's own stack sends us there. */
+	if (AS_UNLIKELY(atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed)) &&
+	    inbox_drain(w))
+		return NULL;
 	return pick_local(w);
 }
 
@@ -433,11 +430,6 @@ static void *worker_main(void *arg)
 			as__reactor_poll(w, 0);
 		}
 		struct as_task *t = pick_next(w);
-		if (AS_UNLIKELY(w->dump_due)) {
-			struct as_dump_req *req = w->dump_due;
-			w->dump_due = NULL;
-			as__dump_capture(w, req);
-		}
 		if (!t && as__rt.nworkers > 1) {
 			t = steal(w);
 			if (t)
@@ -511,77 +503,4 @@ int as__runtime_start(void)
 		return 0;
 	pthread_once(&start_once, start);
 	return start_error;
-}
-
-/* ---- close: wake every worker's waiters on fd ---------------------------- */
-/* Waiters per fd across all workers, so that closing an fd nobody waits on
- * costs nothing.  Two levels of chunks that are never freed: readers need no
- * lock.  fds past the table are treated as always waited on. */
-#define FDW_CHUNK 4096u
-#define FDW_CHUNKS 1024u
-static _Atomic int *_Atomic fd_waiting[FDW_CHUNKS];
-
-void as__fd_waiting_add(int fd, int delta)
-{
-	if (fd < 0 || (unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
-		return;
-	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
-	if (!chunk) {
-		_Atomic int *fresh = calloc(FDW_CHUNK, sizeof(*fresh));
-		if (!fresh)
-			return;
-		_Atomic int *expected = NULL;
-		if (atomic_compare_exchange_strong(&fd_waiting[fd / FDW_CHUNK], &expected, fresh))
-			chunk = fresh;
-		else {
-			free(fresh);
-			chunk = expected;
-		}
-	}
-	atomic_fetch_add(&chunk[fd % FDW_CHUNK], delta);
-}
-
-static bool fd_has_waiters(int fd)
-{
-	if (fd < 0)
-		return false;
-	if ((unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
-		return true;
-	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
-	return chunk && atomic_load(&chunk[fd % FDW_CHUNK]) > 0;
-}
-
-void as__close_broadcast(int fd)
-{
-	if (!atomic_load(&started) || !fd_has_waiters(fd))
-		return;
-	unsigned n = as__rt.nworkers;
-	struct as_closewait cw = { .pending = (int)n, .waiter = as__self_parker() };
-	struct as_closenote *notes = calloc(n, sizeof(*notes));
-	if (!notes) {
-		/* Degrade: only this worker's waiters are woken. */
-		if (as__tls_worker)
-			as__reactor_close_fd(as__tls_worker, fd);
-		return;
-	}
-	/* Not cancellable: the notes must outlive every worker's look at them. */
-	as__park_prepare(false);
-	for (unsigned i = 0; i < n; i++) {
-		struct as_worker *w = &as__rt.workers[i];
-		notes[i].fd = fd;
-		notes[i].wait = &cw;
-		if (w == as__tls_worker) {
-			close_note_done(w, fd, &cw);
-			continue;
-		}
-		as__spin_lock(&w->inbox_lock);
-		notes[i].next = w->notes;
-		w->notes = &notes[i];
-		atomic_store(&w->inbox_nonempty, 1);
-		as__spin_unlock(&w->inbox_lock);
-		notify(w);
-	}
-	while (as__park_wait(-1) != 0 || atomic_load(&cw.pending) > 0)
-		as__park_prepare(false);
-	free(notes);
 }
