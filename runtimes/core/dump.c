@@ -22,7 +22,8 @@
 /* How long a dump waits for a worker to reach its scheduler loop. */
 #define WORKER_WAIT_NS 1000000000LL
 
-/* One dump at a time: a worker holds at most one request. */
+/* One dump at a time (a worker may still hold requests of earlier dumps
+ * that gave up on it: it frees them when it looks). */
 static pthread_mutex_t dump_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Waits until req is DONE or `deadline` passes; true when DONE. */
@@ -84,27 +85,55 @@ static void sweep_task(struct as_task *t, void *arg)
 		as__dump_set_add(sw->set, &r, NULL, 0);
 }
 
-/* ---- the dump -------------------------------------------------------------- */
-/* uc: called from a fatal signal's handler with its context; then nothing
- * may suspend, the calling worker copies its own tasks, and a dump already
- * running (its lock held, maybe by the crashed thread) means none. */
-static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
+/* Adds the tasks in no worker's copy to all: not started, finished, or on a
+ * worker that did not pause (pause[i] < 0) or that they reached too late. */
+static int dump_sweep(struct as_dump_set *all, const int64_t *pause, unsigned n)
 {
-	struct as_dump_set all = { 0 };
-	unsigned n = as__runtime_running() ? as__rt.nworkers : 0;
-	struct as_dump_req **reqs = calloc(n ? n : 1, sizeof(*reqs));
-	int64_t *pause = calloc(n ? n : 1, sizeof(*pause));
-	uint64_t *seen = NULL;
-	int r = -ENOMEM;
-	if (!reqs || !pause)
-		goto out_free;
+	uint64_t *seen = malloc((all->nrec ? all->nrec : 1) * sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (size_t k = 0; k < all->nrec; k++)
+		seen[k] = all->recs[k].id;
+	qsort(seen, all->nrec, sizeof(*seen), cmp_u64);
+	struct sweep sw = { all, seen, all->nrec, pause, n };
+	as__task_slots_each(sweep_task, &sw);
+	free(seen);
+	return 0;
+}
 
-	if (!uc)
-		pthread_mutex_lock(&dump_lock);
-	else if (pthread_mutex_trylock(&dump_lock) != 0) {
-		r = -EBUSY;
-		goto out_free;
+/* ---- asking the workers ---------------------------------------------------- */
+/* Takes worker i's answer into all (reqs[i] stays ours to free), or gives
+ * up on it at deadline (reqs[i] = NULL: the worker frees it when it looks). */
+static void collect_one(struct as_dump_req **reqs, unsigned i, int64_t deadline,
+			struct as_dump_set *all, int64_t *pause)
+{
+	pause[i] = -1;
+	if (!reqs[i])
+		return;
+	if (!wait_done(reqs[i], deadline)) {
+		uint32_t expect = AS_DR_POSTED;
+		if (atomic_compare_exchange_strong(&reqs[i]->state, &expect, AS_DR_ABANDONED)) {
+			reqs[i] = NULL;
+			return;
+		}
+		wait_done(reqs[i], INT64_MAX); /* taken just now */
 	}
+	pause[i] = reqs[i]->pause_ns;
+	struct as_dump_set *s = &reqs[i]->set;
+	if (s->err)
+		all->err = s->err;
+	for (size_t k = 0; k < s->nrec; k++)
+		as__dump_set_add(all, &s->recs[k], &s->pcs[s->recs[k].pc_first], s->recs[k].npc);
+}
+
+/* Asks each of the n workers for its tasks (in a fatal signal's handler, uc
+ * set, the calling worker copies its own at once) and merges the answers
+ * that come within WORKER_WAIT_NS into all; pause[i] is worker i's pause,
+ * -1 when it did not answer.  reqs (n entries, zeroed) is the caller's to
+ * free with dump_reqs_free. */
+static void dump_collect(struct as_dump_req **reqs, unsigned n, unsigned flags,
+			 const ucontext_t *uc, struct as_dump_set *all, int64_t *pause)
+{
 	struct as_worker *self = as__tls_worker;
 	for (unsigned i = 0; i < n; i++) {
 		reqs[i] = calloc(1, sizeof(*reqs[i]));
@@ -120,48 +149,12 @@ static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
 		}
 	}
 	int64_t deadline = as__now() + WORKER_WAIT_NS;
-	for (unsigned i = 0; i < n; i++) {
-		pause[i] = -1;
-		if (!reqs[i] || !wait_done(reqs[i], deadline)) {
-			uint32_t expect = AS_DR_POSTED;
-			if (reqs[i] && !atomic_compare_exchange_strong(&reqs[i]->state, &expect,
-								       AS_DR_ABANDONED))
-				wait_done(reqs[i], INT64_MAX); /* taken just now */
-			else {
-				reqs[i] = NULL; /* the worker frees it when it looks */
-				continue;
-			}
-		}
-		pause[i] = reqs[i]->pause_ns;
-		struct as_dump_set *s = &reqs[i]->set;
-		if (s->err)
-			all.err = s->err;
-		for (size_t k = 0; k < s->nrec; k++)
-			as__dump_set_add(&all, &s->recs[k], &s->pcs[s->recs[k].pc_first],
-					 s->recs[k].npc);
-	}
-	pthread_mutex_unlock(&dump_lock);
+	for (unsigned i = 0; i < n; i++)
+		collect_one(reqs, i, deadline, all, pause);
+}
 
-	seen = malloc((all.nrec ? all.nrec : 1) * sizeof(*seen));
-	if (!seen)
-		goto out_free;
-	for (size_t k = 0; k < all.nrec; k++)
-		seen[k] = all.recs[k].id;
-	qsort(seen, all.nrec, sizeof(*seen), cmp_u64);
-	struct sweep sw = { &all, seen, all.nrec, pause, n };
-	as__task_slots_each(sweep_task, &sw);
-	if (all.err) {
-		r = all.err;
-		goto out_free;
-	}
-	struct as_dump_report rep = {
-		.set = &all, .flags = flags, .nworkers = n, .pause_ns = pause, .now = as__now(),
-	};
-	r = as__dump_print(fd, &rep);
-	if (r == 0)
-		r = (int)(all.nrec > INT_MAX ? INT_MAX : all.nrec);
-
-out_free:
+static void dump_reqs_free(struct as_dump_req **reqs, unsigned n)
+{
 	for (unsigned i = 0; reqs && i < n; i++) {
 		if (reqs[i]) {
 			as__dump_set_free(&reqs[i]->set);
@@ -169,8 +162,48 @@ out_free:
 		}
 	}
 	free(reqs);
+}
+
+/* ---- the dump -------------------------------------------------------------- */
+/* Collect, sweep, print.  uc: called from a fatal signal's handler with its
+ * context; then nothing may suspend, the calling worker copies its own
+ * tasks, and a dump already running (its lock held, maybe by the crashed
+ * thread) means none. */
+static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
+{
+	struct as_dump_set all = { 0 };
+	unsigned n = as__runtime_running() ? as__rt.nworkers : 0;
+	struct as_dump_req **reqs = calloc(n ? n : 1, sizeof(*reqs));
+	int64_t *pause = calloc(n ? n : 1, sizeof(*pause));
+	int r = -ENOMEM;
+	if (!reqs || !pause)
+		goto out_free;
+
+	if (!uc)
+		pthread_mutex_lock(&dump_lock);
+	else if (pthread_mutex_trylock(&dump_lock) != 0) {
+		r = -EBUSY;
+		goto out_free;
+	}
+	dump_collect(reqs, n, flags, uc, &all, pause);
+	pthread_mutex_unlock(&dump_lock);
+
+	r = dump_sweep(&all, pause, n);
+	if (r == 0 && all.err)
+		r = all.err;
+	if (r == 0) {
+		struct as_dump_report rep = {
+			.set = &all, .flags = flags, .nworkers = n, .pause_ns = pause,
+			.now = as__now(),
+		};
+		r = as__dump_print(fd, &rep);
+	}
+	if (r == 0)
+		r = (int)(all.nrec > INT_MAX ? INT_MAX : all.nrec);
+
+out_free:
+	dump_reqs_free(reqs, n);
 	free(pause);
-	free(seen);
 	as__dump_set_free(&all);
 	return r;
 }

@@ -1,11 +1,11 @@
 /*
  * stack.c - fiber stacks carved from large lazily committed slabs, pooled per
- * size (per-thread cache in front of a locked global list), and the overflow
- * handler that finds a faulting guard page in the slab table and names its task.
+ * size (per-thread cache in front of a locked global list), a guard page
+ * below each; and the lock-free lookup of the stack a guard page belongs to,
+ * for the overflow handler (stack_overflow.c).
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -46,13 +46,6 @@
  * trimmed. */
 #define WARM_MIN 4
 #define TRIM_BATCH 64
-/* Reserved, touched only as used: a fatal signal's task dump
- * (ASYNC_STD_TRACEBACK=tasks) runs here too, symbol lookups included. */
-#ifdef AS_ASAN
-#define ALTSTACK_BYTES (1024 * 1024) /* instrumented frames are larger */
-#else
-#define ALTSTACK_BYTES (256 * 1024)
-#endif
 
 struct stack_label {
 	uint64_t task_id;
@@ -113,11 +106,7 @@ static atomic_bool guard_by_mprotect;
  * static TLS surplus if the library is ever dlopen'ed. */
 static __thread struct stack_tcache tcache[TCACHE_CLASSES]
 	__attribute__((tls_model("initial-exec")));
-static __thread void *altstack_map __attribute__((tls_model("initial-exec")));
 
-static struct sigaction old_segv, old_bus;
-static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
-static int handler_err;
 
 static size_t page_size(void)
 {
@@ -478,9 +467,9 @@ const char *as__stack_guard_kind(void)
 									       : "madvise";
 }
 
-/* ---- stack overflow report (async-signal-safe from here on) ------------- */
-
-/* The slab and slot whose guard page holds addr, or NULL. */
+/* ---- whose guard page: asked by the overflow handler (stack_overflow.c) -- */
+/* The slab and slot whose guard page holds addr, or NULL.  Async-signal-safe:
+ * a lock-free scan of slabs that are never removed. */
 static struct stack_slab *guard_lookup(uintptr_t addr, uint32_t *slot)
 {
 	unsigned n = atomic_load_explicit(&nslabs, memory_order_acquire);
@@ -505,162 +494,16 @@ static struct stack_slab *guard_lookup(uintptr_t addr, uint32_t *slot)
 	return NULL;
 }
 
-static char *put_str(char *p, char *end, const char *s)
+bool as__stack_guard_owner(uintptr_t addr, struct as_stack_owner *o)
 {
-	while (*s && p < end)
-		*p++ = *s++;
-	return p;
-}
-
-static char *put_u64(char *p, char *end, uint64_t v)
-{
-	char digits[20];
-	int n = 0;
-
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n && p < end)
-		*p++ = digits[--n];
-	return p;
-}
-
-static void overflow_report(const struct stack_slab *slab, uint32_t slot)
-{
-	const struct stack_label *l = &slab->labels[slot];
-	char buf[256], *p = buf, *end = buf + sizeof buf - 1;
-	ssize_t r;
-
-	p = put_str(p, end, "async_std: stack overflow in task ");
-	p = put_u64(p, end, l->task_id);
-	if (l->name && l->name[0]) {
-		char name[64], *q = name;
-
-		/* Bounded copy: a long name must not push out the advice. */
-		for (const char *s = l->name; *s && q < name + sizeof name - 1; s++)
-			*q++ = *s;
-		*q = 0;
-		p = put_str(p, end, " '");
-		p = put_str(p, end, name);
-		p = put_str(p, end, "'");
-	}
-	p = put_str(p, end, " (stack ");
-	p = put_u64(p, end, slab->stack_size / 1024);
-	p = put_str(p, end, " KiB); raise ASYNC_STD_STACK_SIZE\n");
-	r = write(STDERR_FILENO, buf, (size_t)(p - buf));
-	(void)r; /* nothing better to do in a dying process */
-}
-
-static void handler_default(int sig)
-{
-	struct sigaction dfl;
-
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
-}
-
-void (*as__stack_fatal_hook)(int sig, const void *uc);
-
-static void overflow_handler(int sig, siginfo_t *si, void *uctx)
-{
-	const struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
-	int saved_errno = errno;
-	struct stack_slab *slab = NULL;
-	uint32_t slot = 0;
-
-	/* si_code > 0: raised by the kernel for a fault, not sent by kill. */
-	if (si->si_code > 0)
-		slab = guard_lookup((uintptr_t)si->si_addr, &slot);
-	if (slab) {
-		overflow_report(slab, slot);
-		if (as__stack_fatal_hook)
-			as__stack_fatal_hook(sig, uctx);
-		/* Returning re-executes the access, which now kills the process
-		 * the default way (core dump and exit status as usual). */
-		handler_default(sig);
-	} else if (old->sa_flags & SA_SIGINFO) {
-		old->sa_sigaction(sig, si, uctx);
-	} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
-		old->sa_handler(sig);
-	} else if (si->si_code > 0 || old->sa_handler == SIG_DFL) {
-		/* A fault cannot be ignored: the kernel would kill us anyway. */
-		if (as__stack_fatal_hook)
-			as__stack_fatal_hook(sig, uctx);
-		handler_default(sig);
-		if (si->si_code <= 0)
-			raise(sig); /* blocked until we return, then fatal */
-	}
-	errno = saved_errno;
-}
-
-static void handler_install(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS };
-	struct sigaction *olds[] = { &old_segv, &old_bus };
-
-	for (int i = 0; i < 2; i++) {
-		struct sigaction sa;
-
-		/* Read the application's handler first: ours chains to it and
-		 * runs with the mask it asked for. */
-		if (sigaction(sigs[i], NULL, olds[i]) != 0) {
-			handler_err = -errno;
-			return;
-		}
-		memset(&sa, 0, sizeof sa);
-		sa.sa_sigaction = overflow_handler;
-		sa.sa_mask = olds[i]->sa_mask;
-		sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-		if (sigaction(sigs[i], &sa, NULL) != 0) {
-			handler_err = -errno;
-			return;
-		}
-	}
-}
-
-int as__stack_thread_init(void)
-{
-	size_t guard = page_size();
-	stack_t ss, old;
-	char *map;
-
-	pthread_once(&handler_once, handler_install);
-	if (handler_err)
-		return handler_err;
-	if (altstack_map)
-		return 0;
-	if (sigaltstack(NULL, &old) != 0)
-		return -errno;
-	/* The thread has one already that is large enough: keep it.  (Workers
-	 * are the runtime's own threads, so a smaller one is ASan's 32 KiB,
-	 * which a crash dump of ASYNC_STD_TRACEBACK=tasks would overflow.) */
-	if (!(old.ss_flags & SS_DISABLE) && old.ss_size >= ALTSTACK_BYTES)
-		return 0;
-
-	map = mmap(NULL, ALTSTACK_BYTES + guard, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	/* A guard below, so a handler overflowing the altstack dies here
-	 * instead of writing into whatever is mapped below. */
-	if (madvise(map, guard, MADV_GUARD_INSTALL) != 0 && mprotect(map, guard, PROT_NONE) != 0)
-		goto out_unmap;
-	memset(&ss, 0, sizeof ss);
-	ss.ss_sp = map + guard;
-	ss.ss_size = ALTSTACK_BYTES;
-	if (sigaltstack(&ss, NULL) != 0)
-		goto out_unmap;
-	altstack_map = map;
-	return 0;
-
-out_unmap: {
-	int err = -errno;
-
-	munmap(map, ALTSTACK_BYTES + guard);
-	return err;
-}
+	uint32_t slot;
+	struct stack_slab *slab = guard_lookup(addr, &slot);
+	if (!slab)
+		return false;
+	o->task_id = slab->labels[slot].task_id;
+	o->name = slab->labels[slot].name;
+	o->stack_size = slab->stack_size;
+	return true;
 }
 
 void as__stack_thread_fini(void)
@@ -670,13 +513,5 @@ void as__stack_thread_fini(void)
 	for (unsigned i = 0; i < TCACHE_CLASSES && i < n; i++)
 		if (tcache[i].n)
 			tcache_spill(&classes[i], &tcache[i], tcache[i].n);
-	if (altstack_map) {
-		stack_t ss;
-
-		memset(&ss, 0, sizeof ss);
-		ss.ss_flags = SS_DISABLE;
-		sigaltstack(&ss, NULL);
-		munmap(altstack_map, ALTSTACK_BYTES + page_size());
-		altstack_map = NULL;
-	}
+	as__stack_altstack_fini();
 }

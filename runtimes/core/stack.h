@@ -1,11 +1,13 @@
 /*
  * stack.h - fiber stacks: mapped lazily in large slabs, a guard page below
- * each, pooled per size with a per-thread cache, and a SIGSEGV/SIGBUS handler
- * that names the task whose stack overflowed.  Used by the scheduler.
+ * each, pooled per size with a per-thread cache (stack.c), and a SIGSEGV/SIGBUS
+ * handler that names the task whose stack overflowed (stack_overflow.c).
+ * Used by the scheduler.
  */
 #ifndef AS_STACK_H
 #define AS_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +37,7 @@ void as__stack_free(struct as_stack *s);
  * spawn): two stores into per-slot metadata, never into the stack. */
 void as__stack_label(const struct as_stack *s, uint64_t task_id, const char *name);
 
+/* ---- the overflow handler (stack_overflow.c) ------------------------------ */
 /* Per thread that runs fibers: installs a sigaltstack (unless the thread has
  * one already) and, once per process, the SIGSEGV/SIGBUS handler, which
  * chains to the handler it replaced for faults that are not stack overflows.
@@ -42,8 +45,20 @@ void as__stack_label(const struct as_stack *s, uint64_t task_id, const char *nam
 int as__stack_thread_init(void);
 
 /* Undoes as__stack_thread_init and hands this thread's cached stacks back to
- * the global pool.  Call before the thread exits. */
+ * the global pool (stack.c).  Call before the thread exits. */
 void as__stack_thread_fini(void);
+/* Its overflow half: removes the thread's alternate stack, if it made one. */
+void as__stack_altstack_fini(void);
+
+/* The task a stack belongs to, as labelled by as__stack_label. */
+struct as_stack_owner {
+	uint64_t task_id;
+	const char *name;
+	size_t stack_size;
+};
+/* Whether addr lies in the guard page of a pooled stack, and whose (stack.c).
+ * Async-signal-safe. */
+bool as__stack_guard_owner(uintptr_t addr, struct as_stack_owner *o);
 
 /* How guard pages are made: "madvise" (MADV_GUARD_INSTALL, no VMA per stack)
  * or "mprotect" (older kernels: two VMAs per stack, so at most ~32k stacks). */

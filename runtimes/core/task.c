@@ -182,35 +182,60 @@ static void retire_locked(struct as_task *t)
 	atomic_store_explicit(&t->life, AS_LIFE_FREE, memory_order_relaxed);
 }
 
-/* ---- spawn ------------------------------------------------------------- */
+/* ---- spawn: create, then start ------------------------------------------ */
+/* What a spawn attribute asks for, checked; false: EINVAL. */
+struct spawn_req {
+	size_t stack_size;
+	void *stack;
+	unsigned flags;
+	const char *name;
+};
 
-
-async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_attr *attr)
+static bool spawn_req_from_attr(struct spawn_req *q, const async_std_spawn_attr *attr)
 {
 	const size_t min_stack = 16 * 1024;
-	size_t stack_size = 0;
-	void *stack = NULL;
-	unsigned flags = 0;
-	const char *name = NULL;
+	*q = (struct spawn_req){ 0 };
+	if (!attr)
+		return true;
+	if (attr->size < offsetof(async_std_spawn_attr, reserved0)) {
+		as__say("async_std_spawn_ex: attr->size %zu is smaller than "
+			"async_std_spawn_attr (set it to sizeof)", attr->size);
+		return false;
+	}
+	if (attr->flags & ~ASYNC_STD_SPAWN_LOCAL)
+		return false;
+	if (attr->stack_size && attr->stack_size < min_stack)
+		return false;
+	if (attr->stack && !attr->stack_size)
+		return false;
+	q->stack_size = attr->stack_size;
+	q->stack = attr->stack;
+	q->flags = attr->flags;
+	q->name = attr->name;
+	return true;
+}
 
-	if (!fn)
-		goto out_einval;
-	if (attr) {
-		if (attr->size < offsetof(async_std_spawn_attr, reserved0)) {
-			as__say("async_std_spawn_ex: attr->size %zu is smaller than "
-				"async_std_spawn_attr (set it to sizeof)", attr->size);
-			goto out_einval;
-		}
-		if (attr->flags & ~ASYNC_STD_SPAWN_LOCAL)
-			goto out_einval;
-		if (attr->stack_size && attr->stack_size < min_stack)
-			goto out_einval;
-		if (attr->stack && !attr->stack_size)
-			goto out_einval;
-		stack_size = attr->stack_size;
-		stack = attr->stack;
-		flags = attr->flags;
-		name = attr->name;
+/* Gives t its stack: the caller's (aligned to 16 bytes at both ends) or one
+ * from the pool. */
+static int task_stack_take(struct as_task *t, const struct spawn_req *q)
+{
+	t->own_stack = q->stack != NULL;
+	if (q->stack) {
+		uintptr_t lo = ((uintptr_t)q->stack + 15) & ~(uintptr_t)15;
+		uintptr_t hi = ((uintptr_t)q->stack + q->stack_size) & ~(uintptr_t)15;
+		t->stack.lo = (void *)lo;
+		t->stack.size = hi - lo;
+		return 0;
+	}
+	return as__stack_alloc(&t->stack, q->stack_size ? q->stack_size : as__config()->stack_size);
+}
+
+struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spawn_attr *attr)
+{
+	struct spawn_req q;
+	if (!fn || !spawn_req_from_attr(&q, attr)) {
+		errno = EINVAL;
+		return NULL;
 	}
 	int r = as__runtime_start();
 	if (r < 0) {
@@ -223,26 +248,15 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->flags = (flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
-	t->own_stack = stack != NULL;
-	if (stack) {
-		/* Align the caller's stack to 16 bytes at both ends. */
-		uintptr_t lo = ((uintptr_t)stack + 15) & ~(uintptr_t)15;
-		uintptr_t hi = ((uintptr_t)stack + stack_size) & ~(uintptr_t)15;
-		t->stack.lo = (void *)lo;
-		t->stack.size = hi - lo;
-	} else {
-		if (!stack_size)
-			stack_size = as__config()->stack_size;
-		r = as__stack_alloc(&t->stack, stack_size);
-		if (r < 0) {
-			as__spin_lock(&t->lock);
-			retire_locked(t);
-			as__spin_unlock(&t->lock);
-			task_release(t);
-			errno = -r;
-			return NULL;
-		}
+	t->flags = (q.flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
+	r = task_stack_take(t, &q);
+	if (r < 0) {
+		as__spin_lock(&t->lock);
+		retire_locked(t);
+		as__spin_unlock(&t->lock);
+		task_release(t);
+		errno = -r;
+		return NULL;
 	}
 	t->fn = fn;
 	t->arg = arg;
@@ -262,20 +276,35 @@ async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_a
 	__atomic_store_n(&t->id, atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed),
 			 __ATOMIC_RELAXED);
 	size_t i = 0;
-	for (; name && name[i] && i < sizeof t->name - 1; i++)
-		__atomic_store_n(&t->name[i], name[i], __ATOMIC_RELAXED);
+	for (; q.name && q.name[i] && i < sizeof t->name - 1; i++)
+		__atomic_store_n(&t->name[i], q.name[i], __ATOMIC_RELAXED);
 	__atomic_store_n(&t->name[i], '\0', __ATOMIC_RELAXED);
 	if (!t->own_stack)
 		as__stack_label(&t->stack, t->id, t->name);
 	as__fiber_make(&t->fiber, t->stack.lo, t->stack.size, as__task_entry, t);
-	async_std_task *h = as__task_handle(t);
 	atomic_store_explicit(&t->life, AS_LIFE_NEW, memory_order_relaxed);
+	return t;
+}
+
+void as__task_discard(struct as_task *t)
+{
+	if (!t->own_stack)
+		as__stack_free(&t->stack);
+	as__spin_lock(&t->lock);
+	retire_locked(t);
+	as__spin_unlock(&t->lock);
+	task_release(t);
+}
+
+async_std_task *as__spawn_ex(async_std_fn fn, void *arg, const async_std_spawn_attr *attr)
+{
+	struct as_task *t = as__task_create(fn, arg, attr);
+	if (!t)
+		return NULL;
+	/* Before the enqueue: from then on t may run, end and be reused. */
+	async_std_task *h = as__task_handle(t);
 	as__enqueue_new(t);
 	return h;
-
-out_einval:
-	errno = EINVAL;
-	return NULL;
 }
 
 async_std_task *as__spawn(async_std_fn fn, void *arg)

@@ -1,8 +1,11 @@
 /*
- * test_sched.c - scheduling rules: locality, no migration, stealing, FIFO.
+ * test_sched.c - scheduling rules: locality, no migration, stealing, FIFO,
+ * and spawn's two halves (create, then enqueue).
  * Tasks check with TC_CHECK* (task_check.h), never with cmocka's asserts.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -162,6 +165,69 @@ static void test_ready_queue_is_fifo(void **state)
 		assert_int_equal(order[i], i % 3);
 }
 
+/* ---- spawn is create, then enqueue ----------------------------------------- */
+static void *mark_ran(void *arg)
+{
+	atomic_store((_Atomic int *)arg, 1);
+	return NULL;
+}
+
+static void *create_yield_enqueue(void *arg)
+{
+	(void)arg;
+	_Atomic int ran = 0;
+	async_std_spawn_attr a = { .size = sizeof a, .flags = ASYNC_STD_SPAWN_LOCAL };
+	struct as_task *t = as__task_create(mark_ran, &ran, &a);
+	TC_CHECK(t != NULL);
+	if (!t)
+		return NULL;
+	async_std_task *h = as__task_handle(t);
+	/* A queued local task would have run by now: this one is not queued. */
+	for (int i = 0; i < 10; i++)
+		async_std_yield();
+	TC_CHECK_INT(atomic_load(&ran), ==, 0);
+	as__enqueue_new(t);
+	TC_CHECK_INT(async_std_join(h, NULL), ==, 0);
+	TC_CHECK_INT(atomic_load(&ran), ==, 1);
+	return NULL;
+}
+
+static void test_created_task_runs_only_once_enqueued(void **state)
+{
+	(void)state;
+	on_block(create_yield_enqueue, NULL);
+}
+
+static void *create_discard(void *arg)
+{
+	(void)arg;
+	_Atomic int ran = 0;
+	struct as_task *t = as__task_create(mark_ran, &ran, NULL);
+	TC_CHECK(t != NULL);
+	if (!t)
+		return NULL;
+	async_std_task *h = as__task_handle(t);
+	as__task_discard(t);
+	TC_CHECK(as__task_from_handle(h) == NULL);
+	async_std_yield();
+	TC_CHECK_INT(atomic_load(&ran), ==, 0);
+	return NULL;
+}
+
+static void test_discarded_task_never_runs_and_its_handle_is_stale(void **state)
+{
+	(void)state;
+	on_block(create_discard, NULL);
+}
+
+static void test_create_without_a_function_is_EINVAL(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(as__task_create(NULL, NULL, NULL));
+	assert_int_equal(errno, EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +235,9 @@ int main(void)
 		cmocka_unit_test(test_started_task_never_changes_thread),
 		cmocka_unit_test(test_idle_worker_steals_unstarted_task),
 		cmocka_unit_test(test_ready_queue_is_fifo),
+		cmocka_unit_test(test_created_task_runs_only_once_enqueued),
+		cmocka_unit_test(test_discarded_task_never_runs_and_its_handle_is_stale),
+		cmocka_unit_test(test_create_without_a_function_is_EINVAL),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
