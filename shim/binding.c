@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -325,5 +326,7 @@ bool as__binding_check(char **argv)
 	if (s->verbose >= 1 && mine)
 		as__say("runtime %s (%s), %u workers, abi %u.%u", name, path, s->threads,
 			major, minor);
+	if (s->verbose >= 2 && mine)
+		as__settings_report(s, getauxval(AT_SECURE) != 0);
 	return mine;
 }

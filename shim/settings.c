@@ -262,6 +262,93 @@ void as__settings_load(struct as_settings *out, bool secure)
 		as__say("%s", msg);
 }
 
+/* ---- ASYNC_STD_VERBOSE=2: what each setting came to ------------------------- */
+
+static unsigned long long load_number(const struct as_settings *st, const struct as_setting *s)
+{
+	const char *src = (const char *)st + s->offset;
+
+	switch (s->size) {
+	case 1: { uint8_t x; memcpy(&x, src, 1); return x; }
+	case 2: { uint16_t x; memcpy(&x, src, 2); return x; }
+	case 4: { uint32_t x; memcpy(&x, src, 4); return x; }
+	default: { uint64_t x; memcpy(&x, src, 8); return x; }
+	}
+}
+
+/* The word at index i of "a|b|c" into buf. */
+static void fmt_choice(char *buf, size_t len, const char *choices, unsigned long long i)
+{
+	const char *p = choices;
+
+	for (; i && p; i--) {
+		p = strchr(p, '|');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	const char *bar = strchr(p, '|');
+	snprintf(buf, len, "%.*s", (int)(bar ? (size_t)(bar - p) : strlen(p)), p);
+}
+
+void as__settings_explain(char *buf, size_t len, const struct as_settings *st, size_t row,
+			  bool secure)
+{
+	const struct as_setting *s = &as__setting_table[row];
+	const char *env = getenv(s->name);
+	bool set = env && *env;
+	bool ignored = set && secure && (s->flags & AS_SET_SELECTS_CODE);
+	char val[96];
+	unsigned long long n = 0;
+	const char *text = NULL;
+
+	if (s->kind == AS_SET_TEXT)
+		memcpy(&text, (const char *)st + s->offset, sizeof(text));
+	else
+		n = load_number(st, s);
+	switch (s->kind) {
+	case AS_SET_NUMBER:
+		if (s->flags & AS_SET_BYTES)
+			fmt_bytes(val, sizeof(val), n);
+		else
+			snprintf(val, sizeof(val), "%llu", n);
+		break;
+	case AS_SET_CHOICE:
+		fmt_choice(val, sizeof(val), s->choices, n);
+		break;
+	case AS_SET_SIGNAL:
+		if (!n)
+			snprintf(val, sizeof(val), "none");
+		else if (sigabbrev_np((int)n))
+			snprintf(val, sizeof(val), "SIG%s", sigabbrev_np((int)n));
+		else
+			snprintf(val, sizeof(val), "SIGRTMIN+%d", (int)n - SIGRTMIN);
+		break;
+	case AS_SET_TEXT:
+		as__settings_shown(val, sizeof(val), text ? text : "");
+		break;
+	}
+	if (s->kind == AS_SET_TEXT && !text)
+		snprintf(buf, len, "%s unset (%s%s)", s->name,
+			 ignored ? "ignored under secure execution; default: " : "default: ",
+			 s->dflt_doc);
+	else
+		snprintf(buf, len, "%s=%s (%s)", s->name, val,
+			 set && !ignored ? "from the environment" : "default");
+}
+
+void as__settings_report(const struct as_settings *st, bool secure)
+{
+	char line[256];
+
+	for (size_t i = 0; i < as__setting_count; i++) {
+		as__settings_explain(line, sizeof(line), st, i, secure);
+		as__say("%s", line);
+	}
+}
+
 static struct as_settings settings;
 static pthread_once_t settings_once = PTHREAD_ONCE_INIT;
 

@@ -42,7 +42,9 @@ enum {
 	  .doc = "Stack reserved per task (committed lazily), rounded up to the page size") \
 	X(verbose, int, .name = "ASYNC_STD_VERBOSE", .kind = AS_SET_NUMBER,          \
 	  .min = 0, .max = 2, .dflt = 0, .dflt_doc = "0",                            \
-	  .doc = "From 1: one line at start naming the bound runtime, its path, workers and ABI") \
+	  .doc = "1: one line at start naming the bound runtime, its path, workers and ABI; " \
+	         "2: also one line per variable of this table with its value and whether it " \
+	         "came from the environment or the default") \
 	X(traceback, int, .name = "ASYNC_STD_TRACEBACK", .kind = AS_SET_CHOICE,      \
 	  .choices = "none|tasks", .dflt = 0, .dflt_doc = "none",                    \
 	  .doc = "tasks: a fatal signal (stack overflow, abort, SIGSEGV, SIGBUS, SIGILL, SIGFPE) " \
@@ -114,6 +116,15 @@ int as__settings_parse(struct as_settings *out, bool secure, char *msg, size_t m
 
 /* as__settings_parse, then on error the line on stderr and exit(2). */
 void as__settings_load(struct as_settings *out, bool secure);
+
+/* ASYNC_STD_VERBOSE=2: what row `row` of the table came to in st, as one
+ * line into buf: "ASYNC_STD_THREADS=2 (from the environment)",
+ * "ASYNC_STD_STACK_SIZE=256K (default)", "ASYNC_STD_RUNTIME unset (default:
+ * ...)".  secure: as passed to as__settings_parse. */
+void as__settings_explain(char *buf, size_t len, const struct as_settings *st, size_t row,
+			  bool secure);
+/* Every row's line on stderr, in table order. */
+void as__settings_report(const struct as_settings *st, bool secure);
 
 /* The table as documentation, one line per variable. */
 void as__settings_doc(FILE *f);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shim.sh BUILD - the shim end to end, from outside the process: the dump
 # signal (and an application's own handler), ASYNC_STD_TRACEBACK=tasks on
-# abort and stack overflow, and ASYNC_STD_RUNTIME selection (by name, by
+# abort and stack overflow, ASYNC_STD_VERBOSE's levels, and ASYNC_STD_RUNTIME selection (by name, by
 # path, back to default, unknown names, the loop guard, secure execution).
 set -u
 build=${1:?usage: shim.sh BUILD}
@@ -78,6 +78,24 @@ status=$?
 check "overflow with tasks: dies of SIGSEGV (139)" test "$status" = 139
 check "overflow with tasks: the overflow line" has '^async_std: stack overflow in task'
 check "overflow with tasks: then every task" has '^3 tasks "idle": waiting in sleep'
+
+# ---- ASYNC_STD_VERBOSE ---------------------------------------------------------------
+ASYNC_STD_VERBOSE=1 "$victim" name >/dev/null 2>"$out"
+check "verbose 1: one banner line" lines '^async_std: runtime default (.*), [0-9]* workers, abi ' 1
+check "verbose 1: no settings" lacks '^async_std: ASYNC_STD_'
+
+ASYNC_STD_VERBOSE=2 ASYNC_STD_THREADS=2 LD_PRELOAD="$hb" "$victim" name >/dev/null 2>"$out"
+check "verbose 2: the banner" lines '^async_std: runtime humboldt (' 1
+check "verbose 2: a variable set by the environment" \
+	lines '^async_std: ASYNC_STD_THREADS=2 (from the environment)$' 1
+check "verbose 2: a default" lines '^async_std: ASYNC_STD_STACK_SIZE=256K (default)$' 1
+check "verbose 2: the runtime's own variables" lines '^async_std: HUMBOLDT_RING_ENTRIES=' 1
+
+ASYNC_STD_VERBOSE=3 "$victim" name >/dev/null 2>"$out"
+status=$?
+check "verbose 3: exit status 2" test "$status" = 2
+check "verbose 3: one line names the range" \
+	lines '^async_std: ASYNC_STD_VERBOSE=3 is out of range (accepted: 0..2)$' 1
 
 # ---- ASYNC_STD_RUNTIME -------------------------------------------------------------
 ASYNC_STD_RUNTIME=humboldt "$victim" name >"$tmp/stdout" 2>"$out"

@@ -435,6 +435,94 @@ static void doc_lists_every_variable(void **state)
 	free(buf);
 }
 
+/* ---- ASYNC_STD_VERBOSE=2: each setting's value and where it came from ------- */
+
+static size_t row_of(const char *name)
+{
+	for (size_t i = 0; i < as__setting_count; i++)
+		if (strcmp(as__setting_table[i].name, name) == 0)
+			return i;
+	fail_msg("no row %s", name);
+	return 0;
+}
+
+/* Parses with name=value set (or nothing) and explains row `row_name`. */
+static const char *explained(const char *name, const char *value, bool secure,
+			     const char *row_name)
+{
+	static char line[256];
+	struct as_settings s = parse_ok(name, value, secure);
+
+	as__settings_explain(line, sizeof(line), &s, row_of(row_name), secure);
+	return line;
+}
+
+static void explain_names_a_number_from_the_environment(void **state)
+{
+	(void)state;
+	assert_string_equal(explained("ASYNC_STD_THREADS", "3", false, "ASYNC_STD_THREADS"),
+			    "ASYNC_STD_THREADS=3 (from the environment)");
+}
+
+static void explain_shows_a_default_size_with_its_suffix(void **state)
+{
+	(void)state;
+	assert_string_equal(explained(NULL, NULL, false, "ASYNC_STD_STACK_SIZE"),
+			    "ASYNC_STD_STACK_SIZE=256K (default)");
+}
+
+static void explain_shows_a_choice_as_its_word(void **state)
+{
+	(void)state;
+	assert_string_equal(explained("ASYNC_STD_TRACEBACK", "tasks", false, "ASYNC_STD_TRACEBACK"),
+			    "ASYNC_STD_TRACEBACK=tasks (from the environment)");
+}
+
+static void explain_shows_a_signal_by_name(void **state)
+{
+	(void)state;
+	assert_string_equal(explained("ASYNC_STD_DUMP_SIGNAL", "12", false, "ASYNC_STD_DUMP_SIGNAL"),
+			    "ASYNC_STD_DUMP_SIGNAL=SIGUSR2 (from the environment)");
+}
+
+static void explain_shows_unset_text_with_its_default(void **state)
+{
+	(void)state;
+	assert_string_equal(explained(NULL, NULL, false, "ASYNC_STD_RUNTIME"),
+			    "ASYNC_STD_RUNTIME unset (default: the linked or preloaded one)");
+}
+
+static void explain_says_secure_execution_ignored_a_value(void **state)
+{
+	(void)state;
+	assert_string_equal(explained("ASYNC_STD_RUNTIME", "humboldt", true, "ASYNC_STD_RUNTIME"),
+			    "ASYNC_STD_RUNTIME unset (ignored under secure execution; "
+			    "default: the linked or preloaded one)");
+}
+
+static void report_prints_one_line_per_setting(void **state)
+{
+	(void)state;
+	struct as_settings s = parse_ok(NULL, NULL, false);
+	int fds[2];
+	char buf[8192];
+	size_t n = 0;
+
+	assert_int_equal(pipe(fds), 0);
+	int saved = dup(STDERR_FILENO);
+	dup2(fds[1], STDERR_FILENO);
+	as__settings_report(&s, false);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	for (ssize_t r; (r = read(fds[0], buf + n, sizeof(buf) - 1 - n)) > 0;)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fds[0]);
+	assert_int_equal(count_lines(buf), as__setting_count);
+	assert_non_null(strstr(buf, "async_std: ASYNC_STD_VERBOSE=0 (default)\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +555,13 @@ int main(void)
 		cmocka_unit_test_setup(secure_keeps_variables_that_select_no_code, setup),
 		cmocka_unit_test_setup(secure_ignore_says_one_line, setup),
 		cmocka_unit_test_setup(doc_lists_every_variable, setup),
+		cmocka_unit_test_setup(explain_names_a_number_from_the_environment, setup),
+		cmocka_unit_test_setup(explain_shows_a_default_size_with_its_suffix, setup),
+		cmocka_unit_test_setup(explain_shows_a_choice_as_its_word, setup),
+		cmocka_unit_test_setup(explain_shows_a_signal_by_name, setup),
+		cmocka_unit_test_setup(explain_shows_unset_text_with_its_default, setup),
+		cmocka_unit_test_setup(explain_says_secure_execution_ignored_a_value, setup),
+		cmocka_unit_test_setup(report_prints_one_line_per_setting, setup),
 	};
 	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
 }
