@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # async_std - one async ABI, runtimes swapped at link or load time.
 #
 #   make demo      build and run the echo demo on every runtime
@@ -194,7 +195,12 @@ check-valgrind: $(BUILD)/tests/conformance/conformance
 		tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
 
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
-       check-shim check-tools check-install
+       check-shim check-tools check-install check-spdx
+
+# Every tracked source file carries the MIT SPDX line (tools/spdx.sh --fix adds it).
+.PHONY: check-spdx
+check-spdx:
+	@tools/spdx.sh
 
 # aarch64 must at least compile: every runtime source with the cross compiler.
 CROSS_CC ?= aarch64-linux-gnu-gcc

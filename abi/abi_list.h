@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * abi_list.h - every async_std_* function, listed once: the ABI's source of
  * truth.  Private (never installed); the runtimes, the shim and asrt compile

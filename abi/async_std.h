@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * async_std.h - the one public header of the async_std ABI, version 1.
  *

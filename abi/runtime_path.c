@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime_path.c - finds runtimes by name or path (rule in runtime_path.h).
  * It lives in abi/ because the shim and asrt must resolve a name to the same

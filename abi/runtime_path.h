@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime_path.h - the one rule for finding a runtime by name or path,
  * shared by the shim (ASYNC_STD_RUNTIME) and asrt (-r).  Private, never

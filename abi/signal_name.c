@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * signal_name.c - parses ASYNC_STD_DUMP_SIGNAL (grammar in signal_name.h).
  * It lives in abi/ because both the shim and asrt must accept exactly the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * signal_name.h - the one grammar of ASYNC_STD_DUMP_SIGNAL, shared by the
  * shim (which installs the signal) and asrt (which sends it).  Private, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.h - small helpers shared by the programs in bench/: a monotonic
  * clock, a checked count or number from the command line and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/bench.mk - benchmarks and the echo demo (included by the top Makefile).
 #
 #   make bench   micro-benchmarks, 5 runs each (bench/run.sh)

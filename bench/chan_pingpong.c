@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * chan_pingpong.c - the round trip of one element through two rendezvous
  * channels (capacity 0) between two tasks: A sends on ab and receives on ba,

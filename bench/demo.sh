@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/demo.sh - the echo demo: echo_server and echo_client, built once
 # against the abi stub, run on each runtime in turn; the default runtime is
 # the stub itself, the others are the same binaries under LD_PRELOAD.

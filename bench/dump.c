@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - what a task dump costs: how long each worker pauses to copy its
  * suspended tasks (per task, and in total), and the whole dump's wall time

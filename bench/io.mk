@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/io.mk - the I/O benchmarks of issue 3 (included by the top Makefile).
 #
 #   make bench-io   echo throughput and 4 KiB random file reads, default

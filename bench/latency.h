@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * latency.h - the latency histogram of the load programs in bench/
  * (echo_client, io/echo_load, io/randread): log-linear over nanoseconds,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mutex.c - the cost of an uncontended async_std_mutex_lock + unlock in a
  * task, next to pthread_mutex_lock + unlock measured in the same run.

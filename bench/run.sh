@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh - the runtime micro-benchmarks, each run BENCH_RUNS times
 # (default 5, interleaved round by round so every benchmark sees the same
 # machine state), reported as median, min and max, with the bare switch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleep0.c - the cost of async_std_sleep(0) in a task: the timer path that
  * lets due timers and other runnable tasks run, with nothing else to do.

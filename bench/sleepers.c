@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sleepers.c - many concurrent sleeping tasks: memory per task and whether
  * they all run and finish.

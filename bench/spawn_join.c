@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * spawn_join.c - the cost of async_std_spawn + async_std_join per task,
  * with the stack pool warm.

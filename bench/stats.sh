@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # bench/stats.sh - sourced by the benchmark scripts (bench/run.sh,
 # bench/io/run.sh, bench/peers/lib.sh): one way to summarise repeated runs.

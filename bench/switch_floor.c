@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * switch_floor.c - the bare context-switch floor: two fibers ping-ponging
  * with the core's as__fiber_switch and nothing else (no scheduler, no run

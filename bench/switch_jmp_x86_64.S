@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * switch_jmp_x86_64.S - the fastest bare switch we know, for the floor only:
  * as__ctx_switch's frame and work (callee-saved registers, MXCSR, x87

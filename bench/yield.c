@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * yield.c - the cost of async_std_yield between two tasks on one worker.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * binding.c - the load-time check that one runtime serves every async_std_*
  * symbol and implements the ABI version the program was built against, plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_signal.c - ASYNC_STD_DUMP_SIGNAL: a signal that makes the process
  * write a task dump and go on.  The handler only wakes a thread (a dump

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - the main() the library supplies to programs that define
  * async_main() instead.  A program with its own main() never uses it: the

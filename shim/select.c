@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * select.c - ASYNC_STD_RUNTIME: a program bound to one runtime re-executes
  * itself, before main, with the runtime it was asked for preloaded.  Runs in

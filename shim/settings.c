@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * settings.c - parses and validates the environment once, from the table in
  * settings.h, and holds the shim's constructor: this object is pulled into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * settings.h - every environment variable the runtimes read, in one table.
  * The shim parses and validates the table once (a bad value exits with status

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # run.sh - runs test binaries with a time limit each and sums up their results
 # (after liburing's runtests.sh).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # summary.sh FILE - adds up the "pass fail skip" lines the runners appended
 # and prints the total as the closing line of `make test`, after the
 # FAILED/CRASHED/TIMED OUT lines they appended (which name each group or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # abi-check.sh - checks that the places naming the ABI agree: the public
 # header (its functions and version), abi/abi_list.h (each function with its
 # node), the version script generated from it and what the built library

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # abi-compat.sh - ABI baselines with libabigail: `dump` writes a library's ABI
 # (abidw) to a baseline file, `check` compares a fresh build with it (abidiff)
 # and fails on a change that can break programs built against the baseline.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # abi-map.sh - writes the ELF version script of the async_std ABI (one node
 # per version, each function in the node its row of abi/abi_list.h names)
 # into the build tree, so the map cannot drift from the list.  The runtimes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # check-install.sh STAGE PREFIX CC - checks an installed tree (make install
 # DESTDIR=STAGE PREFIX=PREFIX): its layout; tests/install/hello.c built with
 # pkg-config alone, shared and static, run on the default runtime and on

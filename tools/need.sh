@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # need.sh - installs the Debian packages a make target needs, when something
 # is missing: the one apt-get recipe of the tree (make deps, bench-dispatch,
 # bench-peers).

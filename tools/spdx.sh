@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # spdx.sh - every source file of the tree carries an SPDX licence line (MIT,
 # see LICENSE) within its first three lines.  Run by make test.
 #
@@ -23,6 +24,12 @@ comment_for() { # file -> the licence line in its comment syntax, or nothing
 
 fix=0
 [ "${1:-}" = --fix ] && fix=1
+if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	# A tarball has no file list to check against; say so rather than pass.
+	echo "spdx: not a git checkout, so no list of tracked files; skipped"
+	[ -n "${TEST_SUMMARY:-}" ] && echo "0 0 1" >>"$TEST_SUMMARY"
+	exit 0
+fi
 missing=0
 while IFS= read -r f; do
 	case $f in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tools/tools.mk - the asrt tool, installation, and the ABI checks (the
 # agreement script and libabigail baselines); included by the top Makefile.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * call.h - how dispatch.c makes an ABI call, per variant: DISPATCH(name) is
  * the function to call, DISPATCH_BEGIN what a loop needs before its first

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/dispatch/chart.gp - bench/results/dispatch.svg: for each op, ns per
 # call (bar: median, error bar: min and max) above instructions per call,
 # one bar per variant, from report.sh's WORK/chart.OP.dat files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dispatch.c - what one ABI call costs under each way of binding it: function
  * table, PLT, GOT (-fno-plt), static link, LTO, or the runtime's internal

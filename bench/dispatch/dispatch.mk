@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/dispatch/dispatch.mk - the dispatch benchmark of issue 4 (included by
 # the top Makefile): one source, bench/dispatch/dispatch.c, built once per
 # way of binding a call, all run by bench/dispatch/run.sh.

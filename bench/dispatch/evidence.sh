@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/dispatch/evidence.sh - what the compiler and linker made of each hot
 # loop: objdump of dispatch_loop_<op> in every variant's binary, and the
 # calls left in it (none of async_std_* or as__* means the call was inlined).

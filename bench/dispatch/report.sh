@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/dispatch/report.sh - turns run.sh's raw numbers into the published
 # table (OUT/dispatch.md) and chart (OUT/dispatch.svg, drawn by chart.gp
 # from WORK/chart.OP.dat: "label median min max instr kind" per row).

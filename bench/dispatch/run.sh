@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/dispatch/run.sh - runs every variant of the dispatch benchmark
 # (dispatch.mk builds them) and hands the numbers to report.sh, which writes
 # bench/results/dispatch.md and dispatch.svg.  make bench-dispatch runs it.

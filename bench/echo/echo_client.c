@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo_client.c - the demo's load client, written only against
  * abi/async_std.h: one task per connection doing request/response round

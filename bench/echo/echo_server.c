@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo_server.c - the demo's TCP echo server, written only against
  * abi/async_std.h: one task per connection, straight-line read/write.

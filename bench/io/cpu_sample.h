@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cpu_sample.h - where the CPUs went during a measured window, from /proc,
  * for the programs of bench/io: the CPU time of this process, of another

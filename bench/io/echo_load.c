@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * echo_load.c - the load client of `make bench-io`: a plain C program
  * (epoll and pthreads, no async_std), so that every runtime's echo server

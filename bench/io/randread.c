@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * randread.c - random block reads from one file by N tasks, written only
  * against abi/async_std.h: on the default runtime each async_std_pread goes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/io/run.sh - the I/O benchmarks of issue 3, default runtime vs
 # humboldt, all in one invocation (make bench-io runs it):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/peers/build.sh - builds one peer program of issue 7 into OUT, or
 # says why not: a failed build writes OUT/NAME.why (first lines of the
 # error) and exits 0, so `make bench-peers` goes on and peers.md names it.

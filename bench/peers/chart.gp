@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/chart.gp - one clustered bar chart of bench/peers (issue 7):
 # one cluster per cell, one bar per system, from a whitespace-separated
 # file whose first row names the systems ("-" marks a missing value).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/echo.sh - the TCP echo workload of issue 7 (sourced by
 # run.sh): every server (ours on both runtimes, Go, tokio, libuv) against
 # the one client, bench/io/echo_load (plain C, epoll + pthreads, closed

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/http.sh - the HTTP/1.1 keep-alive "hello" workload of issue 7
 # (sourced by run.sh): http_hello on our two runtimes, Go net/http and
 # hyper, each loaded by wrk (Debian's) with one thread, a warm-up run and

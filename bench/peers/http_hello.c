@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http_hello.c - a small HTTP/1.1 keep-alive "hello" server written only
  * against abi/async_std.h, for the HTTP comparison of bench/peers (issue 7):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/lib.sh - what the workload scripts of bench/peers share
 # (sourced by run.sh): processes run under timeout(1) in groups of their own
 # and are killed when the run ends; the CPUs to pin to; servers that print

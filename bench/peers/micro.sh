@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/micro.sh - the micro workloads of issue 7 (sourced by run.sh):
 # the same five shapes on our runtimes (bench/yield.c, spawn_join.c,
 # chan_pingpong.c, sleepers.c), Go (peers_go) and tokio (peers_tokio), with

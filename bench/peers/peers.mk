@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/peers.mk - our runtimes against Go, tokio and libuv (issue 7),
 # included by the top Makefile.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bench/peers/report.sh - peers.md and the charts from the recorded runs
 # (sourced by run.sh): one table per workload with each system's median,
 # min-max spread and our best runtime's lead over it, a summary table with

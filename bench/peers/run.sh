@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/peers/run.sh - our runtimes against Go, tokio and libuv on this
 # machine, in one run (issue 7; `make bench-peers` builds everything first).
 # Workloads: micro (micro.sh), TCP echo (echo.sh), HTTP hello (http.sh);

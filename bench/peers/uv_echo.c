@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uv_echo.c - libuv's echo server for bench/peers (issue 7): one event loop
  * on one thread (libuv gives each loop a thread; its echo servers run one),

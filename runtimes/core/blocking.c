@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * blocking.c - the blocking pool: threads that run what would block a worker
  * (regular-file I/O on the epoll runtime, getaddrinfo, async_std_run_blocking).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * close.c - what closing an fd means to the other workers: each wakes its
  * tasks waiting on the fd (they fail with EBADF) before the close goes on.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * core.h - the machinery every runtime shares: tasks, workers, parking,
  * timers and the blocking pool.  A runtime adds a reactor (reactor.h) and its

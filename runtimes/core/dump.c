@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - async_std_task_dump: asks every worker for its tasks, waits (a
  * bounded time) for their copies, adds the tasks no worker owns (not started,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.h - what a task dump passes between its parts: the request each
  * worker fills with its own tasks (dump_capture.c), the records the dumper

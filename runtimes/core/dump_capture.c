@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_capture.c - the part of a task dump that runs on each worker: with
  * every one of its tasks suspended (the worker is in its scheduler loop), it

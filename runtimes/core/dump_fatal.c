@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_fatal.c - ASYNC_STD_TRACEBACK=tasks: a fatal signal (abort, SIGILL,
  * SIGFPE here; SIGSEGV and SIGBUS through stack.c's overflow handler) writes

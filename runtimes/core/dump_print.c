@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_print.c - a task dump as text: tasks whose state, wait, name and stack
  * agree become one entry with a count and their ids, then each entry's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_symbols.c - turns a task dump's return addresses into
  * "function+offset (file:line)", once per distinct address.  Uses elfutils'

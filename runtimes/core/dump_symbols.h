@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_symbols.h - address-to-name lookups for task dumps, cached per dump
  * (dump_symbols.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exports.c - the runtime's async_std_* symbols and its function table, all
  * generated from abi/abi_list.h, and the compile-time proof that the list

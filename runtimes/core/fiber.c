@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fiber.c - builds a new fiber's first frame for as__ctx_switch, describes a
  * thread's own stack, and (only in ASan, TSan or valgrind builds) wraps the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fiber.h - a fiber is a saved stack pointer on a stack of its own; switching
  * is one call into as__ctx_switch (switch_<arch>.S).  The scheduler builds tasks

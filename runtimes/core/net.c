@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * net.c - name resolution, the TCP helpers and getrandom, written on top of
  * the runtime's own socket calls so every runtime shares them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * park.c - how a task or a plain thread waits for one wake-up.
  *

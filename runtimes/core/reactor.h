@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * reactor.h - the narrow contract between core's scheduler and a runtime's
  * reactor (epoll for the default runtime, io_uring for humboldt), in the

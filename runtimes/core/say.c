@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * say.c - the one-line messages of core and the shim (say.h says why the
  * shim may call into core for this).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * say.h - the one printer of the runtime's one-line messages (a misuse, a bad
  * setting, a fallback), shared by core and the shim.

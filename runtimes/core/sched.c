@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sched.c - workers, run queues, work stealing and the scheduler loop.
  *

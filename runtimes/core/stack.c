@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stack.c - fiber stacks carved from large lazily committed slabs, pooled per
  * size (per-thread cache in front of a locked global list), a guard page

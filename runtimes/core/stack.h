@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stack.h - fiber stacks: mapped lazily in large slabs, a guard page below
  * each, pooled per size with a per-thread cache (stack.c), and a SIGSEGV/SIGBUS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stack_overflow.c - what happens when a task runs off its stack: the
  * SIGSEGV/SIGBUS handler asks the pool whose guard page the fault hit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * switch_aarch64.S - the fiber context switch for AArch64 (AAPCS64) and the
  * trampoline a new fiber starts in.  fiber.c lays out a new fiber's stack to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * switch_x86_64.S - the fiber context switch for x86-64 (System V ABI) and the
  * trampoline a new fiber starts in.  fiber.c lays out a new fiber's stack to

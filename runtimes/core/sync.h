@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync.h - what the sync primitives (sync_*.c) share: FIFO queues of waiters
  * that live in their waiters' frames, and the hand-over between a waiter and

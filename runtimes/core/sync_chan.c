@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_chan.c - bounded channels with close, and select over several of them
  * (sync.h has the waiting protocol).

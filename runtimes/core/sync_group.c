@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_group.c - task groups: members spawned into a group are waited for
  * and cancelled together (sync.h has the waiting protocol).

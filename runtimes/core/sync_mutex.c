@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_mutex.c - mutexes and condition variables (sync.h has the waiting
  * protocol they share with channels, semaphores and groups).

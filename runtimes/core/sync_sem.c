@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_sem.c - counting semaphores (sync.h has the waiting protocol).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_wait.c - the slow end of the sync primitives' hand-over protocol
  * (sync.h): a claimed waiter waits for its claimer to finish.

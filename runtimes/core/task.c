@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * task.c - the task registry and the task calls of the ABI: spawn, join,
  * detach, cancel, self, id.

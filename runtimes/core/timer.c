@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * timer.c - per-worker timer heap, the clock, sleeps and deadlines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * default.h - the epoll reactor and the I/O calls built on it, named
  * as__epoll_*.  The default runtime makes them its own as__read,

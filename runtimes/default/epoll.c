@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * epoll.c - the default runtime's reactor: one epoll instance per worker.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * io.c - the default runtime's I/O calls: sockets wait in the worker's epoll,
  * everything epoll cannot wait on runs on the blocking pool.

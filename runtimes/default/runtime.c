@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime.c - what makes a runtime of core + a reactor: its configuration,
  * taken from the shim's settings table.  The default runtime's reactor is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext.h - what humboldt's extension API (humboldt.h, the ext_*.c files)
  * shares: the export attribute, the gate on the probe's findings, and the

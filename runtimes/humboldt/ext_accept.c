@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_accept.c - multishot accept: one IORING_OP_ACCEPT with
  * IORING_ACCEPT_MULTISHOT stays armed on the listening socket and posts a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_buffers.c - registered buffers: the kernel pins them once, and reads
  * and writes into them (IORING_OP_READ_FIXED/WRITE_FIXED) skip mapping the

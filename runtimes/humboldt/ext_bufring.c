@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_bufring.c - provided-buffer rings: a ring of equal buffers shared
  * with the kernel (IORING_REGISTER_PBUF_RING), from which a receive takes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_files.c - registered files: each worker's ring gets a fixed-file
  * table on first use, and humboldt's I/O calls on an fd registered there

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_send_zc.c - zero-copy send (IORING_OP_SEND_ZC).  The kernel posts two
  * CQEs: the send's result (with IORING_CQE_F_MORE when a notification

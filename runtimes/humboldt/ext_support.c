@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_support.c - which extensions this kernel has (decided once, from the
  * probe humboldt's start-up takes) and the small pieces every extension

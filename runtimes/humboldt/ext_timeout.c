@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_timeout.c - read and recv with a per-call timeout that the kernel
  * enforces: the operation is linked to an IORING_OP_LINK_TIMEOUT, so no

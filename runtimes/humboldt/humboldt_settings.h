@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * humboldt_settings.h - humboldt's rows of the shim's settings table
  * (shim/settings.h includes this when built with AS_RUNTIME_SETTINGS_H).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * io.c - humboldt's I/O calls.  A task on a ring worker submits its
  * operation to the ring, files included (no blocking pool); plain threads and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime.c - what humboldt adds to the shared configuration
  * (runtimes/default/runtime.c, built with -DAS_RUNTIME_CONFIGURE=

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uring.c - humboldt's reactor: the io_uring ring of each worker, the probe
  * that decides at start between io_uring and the loud epoll fallback, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uring.h - humboldt's io_uring reactor: one ring per worker, owned and
  * submitted to by that worker's thread only (SINGLE_ISSUER).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * appfd.c - fds the application made itself (README, "File status flags"):
  * a blocking socket or pipe waits without blocking the worker, data calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * badinput.c - every fd-taking call fails with EBADF on a negative fd and on
  * an fd that was closed, instead of blocking or crashing.

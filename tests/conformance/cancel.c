@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cancel.c - ECANCELED and ETIMEDOUT from every kind of blocking call.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * close.c - async_std_close wakes every task blocked on the fd with EBADF
  * (whatever it waits in: read, poll, accept, write; socket or pipe; same or

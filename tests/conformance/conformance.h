@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conformance.h - shared harness of the ABI conformance suite.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # conformance.mk - the ABI conformance suite, included by the top Makefile.
 #
 # One cmocka binary from tests/conformance/*.c that uses only abi/async_std.h,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - async_std_task_dump: what a dump says about each task (name,
  * state, wait reason), merging, its flags and its errors.  A dump is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * edges.c - corners found by review, kept so they stay fixed: a reader and a
  * writer of one blocking pipe both finish, poll on an fd epoll cannot watch

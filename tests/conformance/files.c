@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * files.c - openat, pread/pwrite, read/write and fsync on regular files in a
  * temporary directory, and pipes (blocking and non-blocking, made by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * io.c - moving data: every read/write flavour over TCP, UDP and AF_UNIX
  * sockets, fd passing, EOF, wake-ups of blocked readers and writers, and

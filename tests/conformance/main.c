@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - the conformance suite's entry: prints which runtime is bound,
  * starts it once, then runs every group (or one: tests/run.sh --per-group

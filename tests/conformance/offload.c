@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * offload.c - run_blocking, getaddrinfo/freeaddrinfo and getrandom.
  */

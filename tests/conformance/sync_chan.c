@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_chan.c - channels and select: order, capacity 0, close, try-calls,
  * destroy while in use, exact counts under many producers and consumers on

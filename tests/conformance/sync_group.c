@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_group.c - task groups (spawn, wait, cancel, destroy), and the
  * cancellation storm: 100,000 tasks blocked in mutexes, channels, sleeps and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_locks.c - mutexes, condition variables and semaphores: exclusion,
  * FIFO hand-over, try-calls, misuse, destroy while in use, plain threads.

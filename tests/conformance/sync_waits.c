@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync_waits.c - ECANCELED and ETIMEDOUT from every sync wait.
  *

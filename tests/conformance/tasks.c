@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tasks.c - spawn, spawn_ex attributes, join, detach, cancel of finished
  * tasks, self, task_id, yield, many tasks, and misuse of handles.

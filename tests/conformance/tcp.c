@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp.c - making connections: tcp_listen and tcp_connect, the manual
  * socket/bind/listen/accept/connect path, flags of the fds they make, and

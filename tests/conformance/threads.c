@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * threads.c - the ABI from plain threads (threads that run no task), and
  * wake-ups that cross workers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * time.c - now, sleep, sleep_until, and nested deadlines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * waits.c - the four ways of interrupting a blocking call, shared by the
  * tables of cancel.c and sync_waits.c:

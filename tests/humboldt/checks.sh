@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # checks.sh - sourced by humboldt's shell checks: `check NAME CMD...` counts
 # a pass when CMD succeeds, else a failure and shows the captured output.
 # The sourcing script sets `who` (its name in the lines) and `out` (a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_accept.c - humboldt_accept_*: multishot accept
  * (part of test_ext: see test_ext.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_buffers.c - humboldt_buffers_*: registered buffers
  * (part of test_ext: see test_ext.c).

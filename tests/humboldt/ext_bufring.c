@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_bufring.c - humboldt_bufring_*: provided-buffer rings
  * (part of test_ext: see test_ext.c).

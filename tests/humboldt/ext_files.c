@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_files.c - humboldt_file_*: registered files
  * (part of test_ext: see test_ext.c).

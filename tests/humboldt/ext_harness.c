@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_harness.c - test_ext's harness: a body run as a task (CHECK's
  * messages), the test's own probe of the kernel and the gate of each test,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_harness.h - what the files of test_ext share (see test_ext.c): the
  * includes, the CHECK macros a body uses, the helpers of ext_harness.c, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_send_zc.c - humboldt_send_zc: zero-copy send
  * (part of test_ext: see test_ext.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ext_timeout.c - humboldt_recv_timeout, humboldt_read_timeout: linked timeouts
  * (part of test_ext: see test_ext.c).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fallback.sh BUILD - humboldt's loud fallback, for real: a seccomp filter
 # makes io_uring_setup fail, and the program must say why in one line and
 # run on epoll; with HUMBOLDT_REQUIRE_URING=1 it must exit with status 2.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # humboldt.mk - humboldt's own checks (included by the top Makefile): the
 # unchanged conformance binary under LD_PRELOAD, statically linked with
 # libhumboldt.a, and under the seccomp-forced fallback; the binding test; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * low_memlock.c - runs a command with a small RLIMIT_MEMLOCK that the kernel
  * enforces, as for an unprivileged user with `ulimit -l 64`, so that

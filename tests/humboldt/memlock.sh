@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # memlock.sh BUILD - registered buffers degrade for real: under the common
 # `ulimit -l 64` that the kernel enforces (low_memlock drops CAP_IPC_LOCK,
 # which would exempt root), the registered-buffer tests pass on plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * no_uring.c - runs a command in a process where io_uring_setup fails with
  * EPERM, as under Docker's and containerd's default seccomp profiles, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_binding.c - run under LD_PRELOAD=libhumboldt.so (or linked with
  * libhumboldt.a): the process is bound to humboldt, every ABI symbol binds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_cancel_reuse.c - a cancelled receive must not leave the kernel a
  * buffer it may still fill.  Tasks block in recv into buffers on their own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ext.c - humboldt's extension API (humboldt.h), run under
  * LD_PRELOAD=libhumboldt.so (built with HUMBOLDT_WEAK: linked against the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * weak_idiom.c - the idiom of humboldt.h, run both ways: the program is
  * linked against libasync_std only and declares humboldt's extension weak.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The README's example: a task per connection would look the same. */
 #include <async_std.h>
 #include <stdio.h>

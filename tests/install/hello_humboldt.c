@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Built with `pkg-config --cflags --libs humboldt` alone: a program that
  * calls humboldt's extensions (humboldt.h) links and runs on humboldt. */
 #include <async_std.h>

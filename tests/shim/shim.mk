@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/shim/shim.mk - the shim end to end (included by the top Makefile):
 # `make check-shim` runs tests/shim/shim.sh against three builds of one
 # program: linked with the stub ($ORIGIN rpath), with an absolute rpath (for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # shim.sh BUILD - the shim end to end, from outside the process: the dump
 # signal (and an application's own handler), ASYNC_STD_TRACEBACK=tasks on
 # abort and stack overflow, ASYNC_STD_VERBOSE's levels, and ASYNC_STD_RUNTIME selection (by name, by

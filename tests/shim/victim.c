@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * victim.c - a program for the shim's end-to-end checks (shim.sh): it starts
  * a few named, sleeping tasks and then does what argv[1] says, so the script

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* abi_lib.c - the tiny library of abi_lib.h, in the same variants. */
 #include "abi_lib.h"
 

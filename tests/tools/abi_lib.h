@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * abi_lib.h - a tiny library that test_abi_compat.sh builds in variants
  * (ABI_VARIANT_*).  Its struct borrows the name of a size-prefixed ABI

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fake_dump.c - an async_std process as `asrt dump` sees it: on SIGUSR2 it
  * writes a few lines into /tmp/async_std-dump.<pid>, as the shim's dump thread

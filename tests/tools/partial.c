@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * partial.c - a "runtime" that defines only three async_std_* functions in
  * node ASYNC_STD_1.0: what asrt check must name as missing, and what the

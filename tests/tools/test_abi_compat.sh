@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_abi_compat.sh - tools/abi-compat.sh (what `make abi-check` runs)
 # against a tiny library built in variants: removing a function, changing a
 # parameter type or inserting a struct member in the middle must fail;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test_asrt.sh BUILD - asrt against the build tree: list, check (humboldt, the
 # stub, a partial runtime, a runtime with the wrong version node, non-ELF
 # files), run (-r by name and path, a kept LD_PRELOAD, unknown names), dump

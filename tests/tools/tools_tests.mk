@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/tools/tools_tests.mk - check-tools: asrt against the build tree, a
 # partial runtime, a preload marker and a fake dump target; abi-compat.sh
 # against deliberately changed small libraries (included by tools/tools.mk).

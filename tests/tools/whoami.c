@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * whoami.c - an async_std program built against the stub that says which
  * runtime served it, whether marker.so was preloaded too, and LD_PRELOAD:

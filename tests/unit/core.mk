@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # core.mk - unit tests of core's scheduling pieces: timers, parking, queues.
 # They link the static archive so hidden internal symbols are reachable.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shim.mk - unit tests of the shim (settings parser, runtime lookup, tested alone).
 # Included from the top Makefile; `make test-shim` builds and runs them.
 

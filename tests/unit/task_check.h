@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * task_check.h - checks for code that runs in a task or on a thread other
  * than cmocka's, where an assert_* must never run (it longjmps, which must

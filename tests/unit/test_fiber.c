@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_fiber.c - unit tests of the fiber context switch (runtimes/core/fiber.h):
  * control flow, what a switch preserves, and where a fiber's stack ends for

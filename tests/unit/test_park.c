@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_park.c - parking and wake-ups between plain threads (futex path).
  * The parked thread checks with TC_CHECK* (task_check.h), never with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_runtime_path.c - the runtime lookup the shim and asrt share
  * (abi/runtime_path.c), alone: which specs are paths, which files are

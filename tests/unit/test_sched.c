@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sched.c - scheduling rules: locality, no migration, stealing, FIFO,
  * and spawn's two halves (create, then enqueue).

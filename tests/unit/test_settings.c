@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_settings.c - the settings table parsed alone (shim/settings.c): good
  * values, suffixes and defaults in-process; every bad value in a forked child,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_stack.c - unit tests of the stack pool (runtimes/core/stack.h): what an
  * allocation returns, reuse, the cost in VMAs and RSS, and the one-line report

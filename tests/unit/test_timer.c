@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_timer.c - the per-worker timer heap: order, disarm, next delay. */
 #include <setjmp.h>
 #include <stdarg.h>

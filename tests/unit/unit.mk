@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # unit.mk - cmocka unit tests of the fiber switch and the stack pool, included
 # by the top Makefile.  Each test links the static archive, so the hidden as__*
 # symbols resolve; the tests define main, so the shim's main is not pulled in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * asrt.h - what the asrt subcommands (one cmd_*.c each) share: their entry
  * points, the one-line error helper, the ABI's newest version node and the

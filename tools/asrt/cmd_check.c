@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_check.c - `asrt check`: does a runtime define every ABI function (the
  * list, with each function's node, is compiled in from abi/abi_list.h) in its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_dump.c - `asrt dump PID`: listens on /tmp/async_std-dump.PID (0600),
  * sends the process its ASYNC_STD_DUMP_SIGNAL and copies what its dump thread

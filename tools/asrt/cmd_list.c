@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_list.c - `asrt list`: one row per installed runtime with its ABI
  * version and features, read from the ELF file (version nodes, DT_NEEDED,

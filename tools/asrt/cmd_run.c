@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_run.c - `asrt run [-r NAME|PATH] [--] PROG ARGS`: execs PROG with the
  * runtime first in LD_PRELOAD (an existing LD_PRELOAD is kept after it), so

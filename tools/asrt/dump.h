@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.h - the pieces of `asrt dump`: finding the process's dump signal
  * (dump_signal.c, parsed by abi/signal_name.c as the shim parses it); the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump_signal.c - which signal asks a process for a task dump: the value of
  * ASYNC_STD_DUMP_SIGNAL in its /proc/PID/environ (the environment it was

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * elf_file.c - reads .dynsym, the symbol versions and DT_NEEDED of an ELF64
  * file via its section headers.  Every offset is bounds-checked and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * elf_file.h - a small reader of what the dynamic linker sees in an ELF64
  * file: .dynsym/.dynstr, symbol versions (.gnu.version, _d, _r), DT_NEEDED.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - asrt, the async_std runtime tool: dispatches to list, run, check
  * and dump (one cmd_*.c each) and prints the overview for --help.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime.h - where asrt finds runtimes: by name as <D>/lib<NAME>.so, where
  * D is the runtime directory, and "default" is the abi stub itself.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * runtime_dir.c - finds the runtime directory, the abi stub and a runtime
  * by name or path.  asrt looks next to itself first, so an installed tree

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // peers_go - Go's side of bench/peers (issue 7): one binary, one subcommand
 // per workload, the standard library only (built offline with GOPROXY=off),
 // printing the same key=value lines as our C benchmarks.  The number of

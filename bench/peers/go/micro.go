@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // micro.go - Go's versions of our micro-benchmarks (bench/yield.c,
 // spawn_join.c, chan_pingpong.c, sleepers.c): the same shapes, warm-ups and
 // output.  Run with GOMAXPROCS=1 for one worker, as ours with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // server.go - the Go echo and HTTP servers of bench/peers: one goroutine
 // per connection (net, net/http), listening on 127.0.0.1, the port alone
 // on stdout line 1, exit after -t seconds, as every server of the run.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * humboldt.h - the extension API of humboldt, async_std's io_uring runtime.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! peers_hyper - hyper's HTTP/1.1 keep-alive "hello" server for
 //! bench/peers/http.sh: one task per connection (hyper's server connection
 //! on tokio), the same body as bench/peers/http_hello.c.

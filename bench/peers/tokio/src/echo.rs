@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! echo.rs - tokio's echo server for bench/peers/echo.sh: one task per
 //! connection, read then write_all, like bench/echo/echo_server.c.  Prints
 //! the port alone on stdout line 1 and exits after -t seconds.

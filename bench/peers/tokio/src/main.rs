@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! peers_tokio - tokio's side of bench/peers (issue 7): one binary, one
 //! subcommand per workload, printing the same key=value line as our C
 //! benchmarks so bench/peers/run.sh reads every system alike.

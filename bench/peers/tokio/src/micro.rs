@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! micro.rs - tokio's versions of our micro-benchmarks (bench/yield.c,
 //! spawn_join.c, chan_pingpong.c, sleepers.c): the same shapes, the same
 //! warm-ups, the same key=value output.  Both players of yield and chan are

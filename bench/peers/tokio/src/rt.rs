@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! rt.rs - the runtime of a given size, and the small helpers every
 //! subcommand shares: elapsed ns and a /proc/self/status reader.  Written
 //! for Debian's rustc 1.63 too (no OnceLock, no let-else).

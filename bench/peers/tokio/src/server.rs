@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 //! server.rs - what the tokio and hyper servers share (hyper's crate
 //! includes this file by path): the options -j -p -t, a 127.0.0.1 listener
 //! that prints its port on stdout line 1, and the exit after -t seconds.
