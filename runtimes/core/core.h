@@ -196,13 +196,24 @@ void as__task_exit(struct as_task *t, void *r);
 int64_t as__deadline(void);
 /* -ECANCELED / -ETIMEDOUT when the caller may not block any more, else 0. */
 int as__check_interrupt(void);
+/* The cooperative budget, as tokio's: a task whose calls keep completing at
+ * once (data always ready, or an error such as EMFILE in an accept loop)
+ * yields after AS_COOP_BUDGET of them, so the other tasks on its worker run
+ * and its timers and I/O are looked at.  A task that really waits gets a
+ * fresh budget (park.c); the counter is the worker's, as only one task runs
+ * on it at a time.  Called on entry, never with a lock held. */
+#define AS_COOP_BUDGET 128
+void as__coop_yield(struct as_worker *w);
+
 /* The entry of every ABI call that may block, in either runtime: returns -1
- * with ECANCELED or ETIMEDOUT when the caller may not block any more. */
+ * with ECANCELED or ETIMEDOUT when the caller may not block any more, and
+ * spends one unit of the cooperative budget. */
 #define AS_ENTER()                                   \
 	do {                                         \
 		int e_ = as__check_interrupt();      \
 		if (AS_UNLIKELY(e_ < 0))             \
 			return as__ret(e_);          \
+		as__coop_tick();                     \
 	} while (0)
 
 /* ---- configuration: core reads no environment itself ------------------- */
@@ -256,6 +267,8 @@ struct as_worker {
 	 * parking task records as the start of its wait, without a clock read
 	 * of its own on the hot path. */
 	int64_t clock;
+	/* Calls left before the running task yields (as__coop_tick). */
+	int coop_left;
 };
 
 struct as_runtime {
@@ -268,6 +281,13 @@ struct as_runtime {
 extern struct as_runtime as__rt;
 
 extern __thread struct as_worker *as__tls_worker __attribute__((tls_model("initial-exec")));
+
+static inline void as__coop_tick(void)
+{
+	struct as_worker *w = as__tls_worker;
+	if (w && AS_UNLIKELY(--w->coop_left < 0))
+		as__coop_yield(w);
+}
 /* The running task, or NULL on a plain thread. */
 static inline struct as_task *as__current(void)
 {
@@ -343,6 +363,36 @@ extern const struct async_std_ops as__ops;
 
 /* The ABI call the calling thread is in, when it may suspend (exports.c). */
 extern __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
+
+/* ---- lengths ------------------------------------------------------------ */
+/* The most one read or write moves: the kernel's MAX_RW_COUNT, to which
+ * read(2) and write(2) clamp their count.  Every runtime clamps to it, so a
+ * length of 4 GiB or more means the same everywhere (io_uring's lengths are
+ * 32 bits: unclamped, 0x100000000 would become 0). */
+#define AS_MAX_RW ((size_t)0x7ffff000)
+static inline size_t as__rw_len(size_t n)
+{
+	return n > AS_MAX_RW ? AS_MAX_RW : n;
+}
+
+/* ---- SIGPIPE (sigpipe.c) --------------------------------------------------- */
+/* Installs, once, the handler that turns a marked thread's SIGPIPE into
+ * EPIPE (only when SIGPIPE is at its default action; the runtime's start
+ * calls it, and so does every write that can raise the signal). */
+void as__sigpipe_install(void);
+/* Non-zero while the thread is in a system call whose SIGPIPE is ours. */
+extern __thread int as__tls_epipe_ok __attribute__((tls_model("initial-exec")));
+/* Evaluates the system call `expr` with the thread marked, so that a
+ * SIGPIPE it raises makes it fail with EPIPE instead of killing the process.
+ * Nests; errno is the call's. */
+#define AS_EPIPE_OK(expr)                                                     \
+	({                                                                    \
+		int prev_ = as__tls_epipe_ok;                                 \
+		as__tls_epipe_ok = 1;                                         \
+		__typeof__(expr) r_ = (expr);                                 \
+		as__tls_epipe_ok = prev_;                                     \
+		r_;                                                           \
+	})
 
 /* ---- task dumps (dump.c; the workers' part: dump.h) ------------------------ */
 /* A dump to fd from a fatal signal's handler (uc: its context), without

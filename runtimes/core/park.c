@@ -106,6 +106,7 @@ static int park_task(struct as_task *t, int64_t deadline)
 						 (s & ~3u) | AS_PK_PARKED)) {
 			t->wait_call = as__tls_call;
 			t->wait_since = t->worker->clock;
+			t->worker->coop_left = AS_COOP_BUDGET; /* it really waits */
 			as__task_suspend();
 			break;
 		}

@@ -328,6 +328,13 @@ int as__yield(void)
 	return 0;
 }
 
+void as__coop_yield(struct as_worker *w)
+{
+	w->coop_left = AS_COOP_BUDGET;
+	if (w->cur)
+		as__yield();
+}
+
 /* ---- the scheduler loop -------------------------------------------------- */
 static void run_task(struct as_worker *w, struct as_task *t)
 {
@@ -487,6 +494,7 @@ static void start(void)
 	if (created != n)
 		as__rt.nworkers = created; /* rare: running workers read it */
 	atomic_store(&started, 1);
+	as__sigpipe_install();
 	if (as__config()->traceback_tasks)
 		as__fatal_handlers_install();
 	if (as__config()->started)

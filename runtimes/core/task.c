@@ -161,14 +161,16 @@ static inline bool handle_matches(const struct as_task *t, async_std_task *h)
 	return t->gen == (uint32_t)((uint64_t)(uintptr_t)h >> 32);
 }
 
-/* Locks the task a handle names; NULL if the handle is stale. */
+/* Locks the task a handle names; NULL if the handle is stale or forged (a
+ * free slot's generation can match a made-up handle: life says it is free). */
 static struct as_task *lock_handle(async_std_task *h)
 {
 	struct as_task *t = as__task_from_handle(h);
 	if (!t)
 		return NULL;
 	as__spin_lock(&t->lock);
-	if (!handle_matches(t, h)) {
+	if (!handle_matches(t, h) ||
+	    atomic_load_explicit(&t->life, memory_order_relaxed) == AS_LIFE_FREE) {
 		as__spin_unlock(&t->lock);
 		return NULL;
 	}
@@ -458,8 +460,10 @@ uint64_t as__task_id(async_std_task *h)
 		return 0;
 	}
 	uint64_t id = t->id;
-	/* A handle that went stale while we read: refuse rather than guess. */
-	if (!handle_matches(t, h)) {
+	/* A handle that went stale while we read, or names a free slot:
+	 * refuse rather than guess. */
+	if (!handle_matches(t, h) ||
+	    atomic_load_explicit(&t->life, memory_order_relaxed) == AS_LIFE_FREE) {
 		errno = EINVAL;
 		return 0;
 	}

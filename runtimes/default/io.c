@@ -57,11 +57,15 @@ static ssize_t io_syscall(struct io_op *op)
 {
 	switch (op->kind) {
 	case IO_READ: return read(op->fd, op->buf, op->n);
-	case IO_WRITE: return write(op->fd, op->buf, op->n);
+	case IO_WRITE: as__sigpipe_install(); return AS_EPIPE_OK(write(op->fd, op->buf, op->n));
 	case IO_READV: return readv(op->fd, op->iov, (int)op->n);
-	case IO_WRITEV: return writev(op->fd, op->iov, (int)op->n);
+	case IO_WRITEV:
+		as__sigpipe_install();
+		return AS_EPIPE_OK(writev(op->fd, op->iov, (int)op->n));
 	case IO_PREAD: return pread(op->fd, op->buf, op->n, op->off);
-	case IO_PWRITE: return pwrite(op->fd, op->buf, op->n, op->off);
+	case IO_PWRITE:
+		as__sigpipe_install();
+		return AS_EPIPE_OK(pwrite(op->fd, op->buf, op->n, op->off));
 	case IO_FSYNC: return fsync(op->fd);
 	case IO_OPENAT: return openat(op->fd, op->buf, op->flags | O_CLOEXEC, op->mode);
 	}
@@ -103,8 +107,24 @@ static ssize_t io_on_pool(struct io_op *op)
  * so a blocked reader holds no pool thread; an O_NONBLOCK one then retries
  * its call itself, a blocking one runs it on the pool, where it should
  * return at once. */
+/* A read of nothing: read(2) returns 0 at once (or the fd's error) on any
+ * fd, data or not, so it must not wait for readiness. */
+static bool read_of_nothing(const struct io_op *op)
+{
+	if (op->kind == IO_READ || op->kind == IO_PREAD)
+		return op->n == 0;
+	if (op->kind != IO_READV)
+		return false;
+	for (size_t i = 0; i < op->n; i++)
+		if (op->iov[i].iov_len)
+			return false;
+	return true;
+}
+
 static ssize_t nonsock_io(struct io_op *op, uint32_t events)
 {
+	if (read_of_nothing(op))
+		return io_syscall(op);
 	int fl = fcntl(op->fd, F_GETFL);
 	struct stat st;
 	if (fl < 0 || fstat(op->fd, &st) < 0)
@@ -125,9 +145,9 @@ static ssize_t sock_try(struct io_op *op)
 	struct msghdr m = { .msg_iov = (struct iovec *)op->iov, .msg_iovlen = op->n };
 	switch (op->kind) {
 	case IO_READ: return recv(op->fd, op->buf, op->n, MSG_DONTWAIT);
-	case IO_WRITE: return send(op->fd, op->buf, op->n, MSG_DONTWAIT);
+	case IO_WRITE: return send(op->fd, op->buf, op->n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	case IO_READV: return recvmsg(op->fd, &m, MSG_DONTWAIT);
-	case IO_WRITEV: return sendmsg(op->fd, &m, MSG_DONTWAIT);
+	case IO_WRITEV: return sendmsg(op->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 	default: errno = ENOTSOCK; return -1;
 	}
 }
@@ -147,6 +167,8 @@ static ssize_t data_io(struct io_op *op, uint32_t events)
 			continue;
 		if (errno != EAGAIN)
 			return -1;
+		if (read_of_nothing(op))
+			return 0; /* a socket with no data: read(2) says 0 */
 		int w = as__fd_wait(op->fd, events);
 		if (w < 0)
 			return as__ret(w);
@@ -155,13 +177,14 @@ static ssize_t data_io(struct io_op *op, uint32_t events)
 
 ssize_t as__epoll_read(int fd, void *buf, size_t n)
 {
-	struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = n };
+	struct io_op op = { .kind = IO_READ, .fd = fd, .buf = buf, .n = as__rw_len(n) };
 	return data_io(&op, EPOLLIN);
 }
 
 ssize_t as__epoll_write(int fd, const void *buf, size_t n)
 {
-	struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf, .n = n };
+	struct io_op op = { .kind = IO_WRITE, .fd = fd, .buf = (void *)buf,
+			       .n = as__rw_len(n) };
 	return data_io(&op, EPOLLOUT);
 }
 
@@ -184,14 +207,16 @@ ssize_t as__epoll_writev(int fd, const struct iovec *iov, int cnt)
 ssize_t as__epoll_pread(int fd, void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
-	struct io_op op = { .kind = IO_PREAD, .fd = fd, .buf = buf, .n = n, .off = off };
+	struct io_op op = { .kind = IO_PREAD, .fd = fd, .buf = buf, .n = as__rw_len(n),
+			       .off = off };
 	return nonsock_io(&op, EPOLLIN);
 }
 
 ssize_t as__epoll_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	AS_ENTER();
-	struct io_op op = { .kind = IO_PWRITE, .fd = fd, .buf = (void *)buf, .n = n, .off = off };
+	struct io_op op = { .kind = IO_PWRITE, .fd = fd, .buf = (void *)buf,
+			       .n = as__rw_len(n), .off = off };
 	return nonsock_io(&op, EPOLLOUT);
 }
 
@@ -220,6 +245,7 @@ int as__epoll_openat(int dirfd, const char *path, int flags, mode_t mode)
 }
 
 /* ---- sockets ------------------------------------------------------------- */
+/* Sends always pass MSG_NOSIGNAL: a peer that left gives EPIPE (sigpipe.c). */
 /* A user's MSG_DONTWAIT means one try, like recv(2) itself. */
 #define AS_SOCK_RETRY(fd, flags, events, call)       \
 	do {                                         \
@@ -231,19 +257,21 @@ int as__epoll_openat(int dirfd, const char *path, int flags, mode_t mode)
 ssize_t as__epoll_recv(int fd, void *buf, size_t n, int flags)
 {
 	AS_ENTER();
-	AS_SOCK_RETRY(fd, flags, EPOLLIN, recv(fd, buf, n, flags | MSG_DONTWAIT));
+	AS_SOCK_RETRY(fd, flags, EPOLLIN, recv(fd, buf, as__rw_len(n), flags | MSG_DONTWAIT));
 }
 
 ssize_t as__epoll_send(int fd, const void *buf, size_t n, int flags)
 {
 	AS_ENTER();
-	AS_SOCK_RETRY(fd, flags, EPOLLOUT, send(fd, buf, n, flags | MSG_DONTWAIT));
+	n = as__rw_len(n);
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT, send(fd, buf, n, flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 }
 
 ssize_t as__epoll_recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
 			   socklen_t *l)
 {
 	AS_ENTER();
+	n = as__rw_len(n);
 	AS_SOCK_RETRY(fd, flags, EPOLLIN, recvfrom(fd, buf, n, flags | MSG_DONTWAIT, a, l));
 }
 
@@ -251,7 +279,9 @@ ssize_t as__epoll_sendto(int fd, const void *buf, size_t n, int flags,
 			 const struct sockaddr *a, socklen_t l)
 {
 	AS_ENTER();
-	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendto(fd, buf, n, flags | MSG_DONTWAIT, a, l));
+	n = as__rw_len(n);
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT,
+		      sendto(fd, buf, n, flags | MSG_DONTWAIT | MSG_NOSIGNAL, a, l));
 }
 
 ssize_t as__epoll_recvmsg(int fd, struct msghdr *m, int flags)
@@ -263,7 +293,7 @@ ssize_t as__epoll_recvmsg(int fd, struct msghdr *m, int flags)
 ssize_t as__epoll_sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	AS_ENTER();
-	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT));
+	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 }
 
 int as__epoll_socket(int domain, int type, int proto)

@@ -127,9 +127,9 @@ HB_EXPORT int humboldt_accept_next(humboldt_acceptor *a, struct sockaddr *addr, 
 		return (int)as__ret(-EINVAL);
 	if (hb__ring() != a->u)
 		return (int)as__ret(-EXDEV);
+	AS_ENTER(); /* first: it may yield, and another task may become the waiter */
 	if (a->waiter)
 		return (int)as__ret(-EBUSY);
-	AS_ENTER();
 	for (;;) {
 		if (a->n) {
 			int fd = queue_pop(a);

@@ -127,13 +127,13 @@ static ssize_t fixed_io(humboldt_buffers *b, unsigned index, int fd, void *buf, 
 		struct uring_op op;
 		struct io_uring_sqe *sqe = hb__sqe(u);
 		if (b->pinned && write)
-			io_uring_prep_write_fixed(sqe, fd, buf, (unsigned)n, pos, (int)index);
+			io_uring_prep_write_fixed(sqe, fd, buf, (unsigned)as__rw_len(n), pos, (int)index);
 		else if (b->pinned)
-			io_uring_prep_read_fixed(sqe, fd, buf, (unsigned)n, pos, (int)index);
+			io_uring_prep_read_fixed(sqe, fd, buf, (unsigned)as__rw_len(n), pos, (int)index);
 		else if (write)
-			io_uring_prep_write(sqe, fd, buf, (unsigned)n, pos);
+			io_uring_prep_write(sqe, fd, buf, (unsigned)as__rw_len(n), pos);
 		else
-			io_uring_prep_read(sqe, fd, buf, (unsigned)n, pos);
+			io_uring_prep_read(sqe, fd, buf, (unsigned)as__rw_len(n), pos);
 		hb__use_fixed(u, sqe, fd);
 		r = hb__submit_wait(u, sqe, &op, fd);
 		if (r != -EAGAIN)

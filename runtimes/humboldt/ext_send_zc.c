@@ -32,7 +32,7 @@ HB_EXPORT ssize_t humboldt_send_zc(int fd, const void *buf, size_t n, int flags)
 	for (;;) {
 		struct uring_cb cb = { .on_cqe = send_zc_cqe };
 		struct io_uring_sqe *sqe = hb__sqe(u);
-		io_uring_prep_send_zc(sqe, fd, buf, n, flags, 0);
+		io_uring_prep_send_zc(sqe, fd, buf, as__rw_len(n), flags | MSG_NOSIGNAL, 0);
 		hb__use_fixed(u, sqe, fd);
 		int r = hb__submit_wait_cb(u, sqe, &cb, fd);
 		if (r != -EAGAIN || (flags & MSG_DONTWAIT))

@@ -23,10 +23,10 @@ static int run_timed(struct as_uring *u, enum timed_kind kind, int fd, void *buf
 	hb__sqe_pair(u, &sqe, &link);
 	switch (kind) {
 	case TIMED_READ:
-		io_uring_prep_read(sqe, fd, buf, (unsigned)n, (uint64_t)-1);
+		io_uring_prep_read(sqe, fd, buf, (unsigned)as__rw_len(n), (uint64_t)-1);
 		break;
 	case TIMED_RECV:
-		io_uring_prep_recv(sqe, fd, buf, n, flags);
+		io_uring_prep_recv(sqe, fd, buf, as__rw_len(n), flags);
 		break;
 	case TIMED_POLL:
 		io_uring_prep_poll_add(sqe, fd, (unsigned)flags);

@@ -9,7 +9,8 @@
 #define AS_SETTINGS_RUNTIME(X)                                                          \
 	X(ring_entries, unsigned, .name = "HUMBOLDT_RING_ENTRIES", .kind = AS_SET_NUMBER, \
 	  .min = 8, .max = 32768, .dflt = 256, .dflt_doc = "256",                       \
-	  .doc = "Submission queue entries per worker ring (the CQ gets 4x)")          \
+	  .doc = "Submission queue entries per worker ring, rounded up to a power of two " \
+	         "(the CQ gets 4x, at most 65536)")                                     \
 	X(require_uring, unsigned, .name = "HUMBOLDT_REQUIRE_URING", .kind = AS_SET_NUMBER, \
 	  .min = 0, .max = 1, .dflt = 0, .dflt_doc = "0",                               \
 	  .doc = "1: exit with status 2 instead of falling back to epoll")              \

@@ -46,7 +46,7 @@ ssize_t as__read(int fd, void *buf, size_t n)
 	if (!u)
 		return as__epoll_read(fd, buf, n);
 	AS_ENTER();
-	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)n, -1));
+	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)as__rw_len(n), -1));
 }
 
 ssize_t as__write(int fd, const void *buf, size_t n)
@@ -55,7 +55,7 @@ ssize_t as__write(int fd, const void *buf, size_t n)
 	if (!u)
 		return as__epoll_write(fd, buf, n);
 	AS_ENTER();
-	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)n, -1));
+	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)as__rw_len(n), -1));
 }
 
 ssize_t as__readv(int fd, const struct iovec *iov, int cnt)
@@ -88,7 +88,7 @@ ssize_t as__pread(int fd, void *buf, size_t n, off_t off)
 	AS_ENTER();
 	if (off < 0)
 		return as__ret(-EINVAL);
-	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)n, (uint64_t)off));
+	HB_RUN(u, fd, POLLIN, io_uring_prep_read(sqe, fd, buf, (unsigned)as__rw_len(n), (uint64_t)off));
 }
 
 ssize_t as__pwrite(int fd, const void *buf, size_t n, off_t off)
@@ -99,7 +99,7 @@ ssize_t as__pwrite(int fd, const void *buf, size_t n, off_t off)
 	AS_ENTER();
 	if (off < 0)
 		return as__ret(-EINVAL);
-	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)n, (uint64_t)off));
+	HB_RUN(u, fd, POLLOUT, io_uring_prep_write(sqe, fd, buf, (unsigned)as__rw_len(n), (uint64_t)off));
 }
 
 /* A caller's MSG_DONTWAIT means one try: the plain call does exactly that. */
@@ -109,7 +109,7 @@ ssize_t as__recv(int fd, void *buf, size_t n, int flags)
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_recv(fd, buf, n, flags);
 	AS_ENTER();
-	HB_RUN(u, fd, POLLIN, io_uring_prep_recv(sqe, fd, buf, n, flags));
+	HB_RUN(u, fd, POLLIN, io_uring_prep_recv(sqe, fd, buf, as__rw_len(n), flags));
 }
 
 ssize_t as__send(int fd, const void *buf, size_t n, int flags)
@@ -118,7 +118,7 @@ ssize_t as__send(int fd, const void *buf, size_t n, int flags)
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_send(fd, buf, n, flags);
 	AS_ENTER();
-	HB_RUN(u, fd, POLLOUT, io_uring_prep_send(sqe, fd, buf, n, flags));
+	HB_RUN(u, fd, POLLOUT, io_uring_prep_send(sqe, fd, buf, as__rw_len(n), flags | MSG_NOSIGNAL));
 }
 
 ssize_t as__recvmsg(int fd, struct msghdr *m, int flags)
@@ -136,7 +136,7 @@ ssize_t as__sendmsg(int fd, const struct msghdr *m, int flags)
 	if (!u || (flags & MSG_DONTWAIT))
 		return as__epoll_sendmsg(fd, m, flags);
 	AS_ENTER();
-	HB_RUN(u, fd, POLLOUT, io_uring_prep_sendmsg(sqe, fd, m, (unsigned)flags));
+	HB_RUN(u, fd, POLLOUT, io_uring_prep_sendmsg(sqe, fd, m, (unsigned)(flags | MSG_NOSIGNAL)));
 }
 
 ssize_t as__recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a, socklen_t *l)

@@ -42,6 +42,16 @@ static const unsigned ladder[] = {
 	0,
 };
 
+#define HB_MAX_CQ_ENTRIES 65536u /* the kernel's IORING_MAX_CQ_ENTRIES */
+
+static unsigned cq_entries_for(unsigned sq)
+{
+	unsigned pow2 = 1;
+	while (pow2 < sq)
+		pow2 <<= 1;
+	return pow2 >= HB_MAX_CQ_ENTRIES / 4 ? HB_MAX_CQ_ENTRIES : 4 * pow2;
+}
+
 /* Sets up a ring, walking down the ladder on EINVAL (flag unknown to this
  * kernel) and halving the size on ENOMEM (a low memlock limit on old
  * kernels).  Returns 0 or -errno of the last attempt. */
@@ -54,9 +64,12 @@ static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_u
 			struct io_uring_params p;
 			memset(&p, 0, sizeof p);
 			/* A CQ 4x the SQ: completions of multishot or linked
-			 * operations never overflow it. */
-			p.flags = ladder[i] | IORING_SETUP_CQSIZE;
-			p.cq_entries = 4 * entries;
+			 * operations never overflow it.  The kernel rounds the
+			 * SQ up to a power of two and refuses a CQ over 65,536
+			 * (2 x its SQ maximum): so 16,385 entries, rounded to
+			 * 32,768, get a CQ of 65,536, not an EINVAL. */
+			p.flags = ladder[i] | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
+			p.cq_entries = cq_entries_for(entries);
 			r = io_uring_queue_init_params(entries, ring, &p);
 			if (r == 0) {
 				*flags_used = ladder[i];
@@ -193,7 +206,7 @@ int as__reactor_init(struct as_worker *w)
 	}
 	w->reactor = (struct as_reactor *)u;
 	arm_wake(u);
-	io_uring_submit(&u->ring);
+	(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 	return 0;
 
 out_exit:
@@ -247,7 +260,7 @@ static void reap(struct as_uring *u)
 	io_uring_cq_advance(&u->ring, n);
 	/* arm_wake may have queued an SQE. */
 	if (io_uring_sq_ready(&u->ring))
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 }
 
 void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
@@ -264,11 +277,11 @@ void as__reactor_poll(struct as_worker *w, int64_t timeout_ns)
 		if (io_uring_sq_ready(&u->ring) ||
 		    u->setup_flags & IORING_SETUP_DEFER_TASKRUN ||
 		    IO_URING_READ_ONCE(*u->ring.sq.kflags) & IORING_SQ_TASKRUN)
-			io_uring_submit_and_get_events(&u->ring);
+			(void)AS_EPIPE_OK(io_uring_submit_and_get_events(&u->ring));
 	} else {
 		struct __kernel_timespec ts = hb__kernel_timespec(timeout_ns);
-		io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
-						 timeout_ns < 0 ? NULL : &ts, NULL);
+		(void)AS_EPIPE_OK(io_uring_submit_and_wait_timeout(&u->ring, &cqe, 1,
+							     timeout_ns < 0 ? NULL : &ts, NULL));
 	}
 	reap(u);
 }
@@ -291,7 +304,7 @@ void as__reactor_close_fd(struct as_worker *w, int fd)
 		any = true;
 	}
 	if (any)
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 	/* The ring's file table holds its own reference: drop it, or the
 	 * close would not close. */
 	if (AS_UNLIKELY(u->fixed_slot != NULL) && (unsigned)fd < u->fixed_cap &&
@@ -304,14 +317,14 @@ struct io_uring_sqe *hb__sqe(struct as_uring *u)
 {
 	struct io_uring_sqe *sqe;
 	while (!(sqe = io_uring_get_sqe(&u->ring)))
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 	return sqe;
 }
 
 void hb__sqe_pair(struct as_uring *u, struct io_uring_sqe **a, struct io_uring_sqe **b)
 {
 	while (io_uring_sq_space_left(&u->ring) < 2)
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 	*a = io_uring_get_sqe(&u->ring);
 	*b = io_uring_get_sqe(&u->ring);
 }
@@ -319,7 +332,7 @@ void hb__sqe_pair(struct as_uring *u, struct io_uring_sqe **a, struct io_uring_s
 void hb__flush(struct as_uring *u)
 {
 	if (io_uring_sq_ready(&u->ring))
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 }
 
 static void link_op(struct as_uring *u, struct uring_op *op)
@@ -377,7 +390,7 @@ static inline int submit_wait(struct as_uring *u, struct io_uring_sqe *sqe,
 	link_op(u, op);
 	as__fd_waiting_add(fd, 1);
 	if (io_uring_sq_ready(&u->ring) >= SUBMIT_BATCH)
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 
 	r = as__park_wait(as__deadline());
 	if (r < 0 && !op->done) {
@@ -386,7 +399,7 @@ static inline int submit_wait(struct as_uring *u, struct io_uring_sqe *sqe,
 		struct io_uring_sqe *c = hb__sqe(u);
 		io_uring_prep_cancel64(c, (uint64_t)(uintptr_t)op, 0);
 		io_uring_sqe_set_data64(c, TOKEN_IGNORE);
-		io_uring_submit(&u->ring);
+		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 		/* Completions are reaped on this thread, by the scheduler, so
 		 * `done` cannot change between the check and the wait. */
 		while (!op->done) {

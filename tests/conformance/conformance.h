@@ -263,6 +263,7 @@ extern const struct ct_group ct_identity_group, ct_tasks_group, ct_time_group,
 	ct_cancel_group, ct_tcp_group, ct_io_group, ct_close_group, ct_appfd_group,
 	ct_files_group,
 	ct_offload_group, ct_threads_group, ct_badinput_group, ct_sync_locks_group,
-	ct_sync_chan_group, ct_sync_waits_group, ct_sync_group_group, ct_edges_group, ct_dump_group;
+	ct_sync_chan_group, ct_sync_waits_group, ct_sync_group_group, ct_edges_group, ct_dump_group,
+	ct_hostile_group;
 
 #endif

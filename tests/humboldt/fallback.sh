@@ -43,6 +43,15 @@ check "HUMBOLDT_RING_ENTRIES=4: one line names the range" \
 env LD_PRELOAD="$hb" "$probe" >/dev/null 2>"$out"
 check "io_uring allowed: no fallback line" eval '! grep -q "falling back" "$out"'
 
+# Every size of the documented range sets up a ring (the kernel rounds the
+# SQ up to a power of two, and its CQ limit once refused 16,385 and up).
+for n in 8 4097 16384 16385 32768; do
+	env LD_PRELOAD="$hb" HUMBOLDT_RING_ENTRIES=$n HUMBOLDT_REQUIRE_URING=1 "$probe" \
+		>/dev/null 2>"$out"
+	status=$?
+	check "HUMBOLDT_RING_ENTRIES=$n: a ring, no fallback (exit 0)" test "$status" = 0
+done
+
 # Every ring counts against a low `ulimit -l` (charged to the user, freed a
 # little after each ring ends): whether a given worker's ring fits depends on
 # timing, so check what must hold either way: the program works, and the only

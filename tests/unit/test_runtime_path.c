@@ -149,6 +149,21 @@ static void each_lists_a_shadowed_name_once_and_never_default(void **state)
 	assert_int_equal(seen_count(&s, "y"), 1);
 }
 
+/* The stub installed in LIBDIR: the folder beside it is the installed
+ * folder, searched twice (the unknown-name line once said "humboldt,
+ * humboldt"). */
+static void the_same_directory_twice_lists_each_name_once(void **state)
+{
+	struct dirs *d = *state;
+	const char *dirs[] = { d->a, d->a };
+	struct seen s = { .n = 0 };
+
+	touch(d->a, "libx.so");
+	as__runtime_each(dirs, 2, record, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(seen_count(&s, "x"), 1);
+}
+
 static void an_absolute_path_keeps_the_last_component(void **state)
 {
 	struct dirs *d = *state;
@@ -173,6 +188,8 @@ int main(void)
 						dirs_setup, dirs_teardown),
 		cmocka_unit_test_setup_teardown(a_directory_is_no_runtime, dirs_setup, dirs_teardown),
 		cmocka_unit_test_setup_teardown(each_lists_a_shadowed_name_once_and_never_default,
+						dirs_setup, dirs_teardown),
+		cmocka_unit_test_setup_teardown(the_same_directory_twice_lists_each_name_once,
 						dirs_setup, dirs_teardown),
 		cmocka_unit_test_setup_teardown(an_absolute_path_keeps_the_last_component,
 						dirs_setup, dirs_teardown),
