@@ -177,6 +177,7 @@ struct emfile {
 	atomic_int stop;
 	int other_err;
 	long long fails;
+	int skipped;
 };
 
 static void *accept_retry_loop(void *p)
@@ -199,6 +200,9 @@ static void *accept_retry_loop(void *p)
 
 CT_TEST(accept_loop_retrying_on_EMFILE_lets_the_other_tasks_on_its_worker_run)
 {
+	const char *pre = getenv("LD_PRELOAD");
+	if (pre && strstr(pre, "vgpreload"))
+		CT_SKIP("under valgrind, which keeps RLIMIT_NOFILE to itself (no EMFILE to be had)");
 	struct emfile *e = ct_alloc(sizeof *e);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	e->listener = async_std_socket(AF_INET, SOCK_STREAM, 0);
@@ -211,6 +215,12 @@ CT_TEST(accept_loop_retrying_on_EMFILE_lets_the_other_tasks_on_its_worker_run)
 	CHECK(c >= 0);
 	a.sin_port = htons((uint16_t)port);
 	CHECK_OK(connect(c, (struct sockaddr *)&a, sizeof a));
+	/* Spawned first (they run once this task waits in join), so that
+	 * nothing the spawn may need (valgrind's own fds) meets the limit. */
+	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
+	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 2);
+	async_std_task *loop = async_std_spawn_ex(accept_retry_loop, e, &local);
+	async_std_task *stop = async_std_spawn_ex(stopper, &e->stop, &local);
 	/* Use up the fd table: from here on, accept fails with EMFILE. */
 	struct rlimit old, low;
 	CHECK_OK(getrlimit(RLIMIT_NOFILE, &old));
@@ -223,10 +233,16 @@ CT_TEST(accept_loop_retrying_on_EMFILE_lets_the_other_tasks_on_its_worker_run)
 	CHECK_OK(setrlimit(RLIMIT_NOFILE, &low));
 	for (int fd; nfill < 64 && (fd = dup(c)) >= 0;)
 		fill[nfill++] = fd;
-	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
-	int64_t prev = async_std_deadline_push(async_std_now() + ct_deadline_ns / 2);
-	async_std_task *loop = async_std_spawn_ex(accept_retry_loop, e, &local);
-	async_std_task *stop = async_std_spawn_ex(stopper, &e->stop, &local);
+	errno = 0;
+	int probe = dup(c);
+	if (probe >= 0 || errno != EMFILE) {
+		/* valgrind keeps the fd limit to itself: no EMFILE to be had.
+		 * Let the loop end at once and say so. */
+		if (probe >= 0)
+			close(probe);
+		atomic_store(&e->stop, 1);
+		e->skipped = 1;
+	}
 	int jr1 = stop ? async_std_join(stop, NULL) : -1;
 	int jr2 = loop ? async_std_join(loop, NULL) : -1;
 	async_std_deadline_pop(prev);
@@ -236,6 +252,8 @@ CT_TEST(accept_loop_retrying_on_EMFILE_lets_the_other_tasks_on_its_worker_run)
 	close(c);
 	ct_close(e->listener);
 	CHECK(loop && stop && jr1 == 0 && jr2 == 0);
+	if (e->skipped)
+		CT_SKIP("lowering RLIMIT_NOFILE does not make dup fail with EMFILE here (valgrind?)");
 	CHECK_MSG(e->other_err == 0, "the loop ended with %s, not by the stopper",
 		  ct_errname(e->other_err));
 	return NULL;
