@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * close.c - what closing an fd means to the other workers: each wakes its
- * tasks waiting on the fd (they fail with EBADF) before the close goes on.
- * The request reaches each worker as a close message in its inbox (core.h);
- * a per-fd count of waiters spares the broadcast when nobody waits.
+ * close.c - what closing an fd means to the other workers: each that has
+ * tasks waiting on the fd wakes them (they fail with EBADF) before the close
+ * goes on.  The request reaches such a worker as a close message in its
+ * inbox (core.h).  Each worker counts its own waiters per fd, so a close
+ * asks only the workers that have some: a worker busy with a task that does
+ * not yield delays only the closes of fds its own tasks wait on.
  */
 #include <stdlib.h>
 
@@ -11,41 +13,40 @@
 #include "reactor.h"
 
 /* ---- who waits on which fd ------------------------------------------------ */
-/* Waiters per fd across all workers, so that closing an fd nobody waits on
- * costs nothing.  Two levels of chunks that are never freed: readers need no
- * lock.  fds past the table are treated as always waited on. */
-#define FDW_CHUNK 4096u
-#define FDW_CHUNKS 1024u
-static _Atomic int *_Atomic fd_waiting[FDW_CHUNKS];
+/* Per worker, two levels of chunks that are never freed, so a closer on
+ * another thread reads them without a lock.  fds past the table count as
+ * always waited on. */
+static _Atomic int *fd_count(struct as_worker *w, int fd, bool make)
+{
+	_Atomic int *_Atomic *slot = &w->fd_waiting[(unsigned)fd / AS_FDW_CHUNK];
+	_Atomic int *chunk = atomic_load_explicit(slot, memory_order_acquire);
+	if (!chunk && make) {
+		/* Only the owner makes its chunks: no race to lose. */
+		chunk = calloc(AS_FDW_CHUNK, sizeof(*chunk));
+		if (chunk)
+			atomic_store_explicit(slot, chunk, memory_order_release);
+	}
+	return chunk ? &chunk[(unsigned)fd % AS_FDW_CHUNK] : NULL;
+}
 
 void as__fd_waiting_add(int fd, int delta)
 {
-	if (fd < 0 || (unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
+	struct as_worker *w = as__tls_worker;
+	if (!w || fd < 0 || (unsigned)fd / AS_FDW_CHUNK >= AS_FDW_CHUNKS)
 		return;
-	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
-	if (!chunk) {
-		_Atomic int *fresh = calloc(FDW_CHUNK, sizeof(*fresh));
-		if (!fresh)
-			return;
-		_Atomic int *expected = NULL;
-		if (atomic_compare_exchange_strong(&fd_waiting[fd / FDW_CHUNK], &expected, fresh))
-			chunk = fresh;
-		else {
-			free(fresh);
-			chunk = expected;
-		}
-	}
-	atomic_fetch_add(&chunk[fd % FDW_CHUNK], delta);
+	_Atomic int *n = fd_count(w, fd, delta > 0);
+	/* Counted before the waiter arms (seq_cst): a close that starts after
+	 * that must see it and ask this worker. */
+	if (n)
+		atomic_fetch_add(n, delta);
 }
 
-static bool fd_has_waiters(int fd)
+static bool worker_waits_on(struct as_worker *w, int fd)
 {
-	if (fd < 0)
-		return false;
-	if ((unsigned)fd / FDW_CHUNK >= FDW_CHUNKS)
+	if ((unsigned)fd / AS_FDW_CHUNK >= AS_FDW_CHUNKS)
 		return true;
-	_Atomic int *chunk = atomic_load(&fd_waiting[fd / FDW_CHUNK]);
-	return chunk && atomic_load(&chunk[fd % FDW_CHUNK]) > 0;
+	_Atomic int *n = fd_count(w, fd, false);
+	return n && atomic_load(n) > 0;
 }
 
 /* ---- the broadcast -------------------------------------------------------- */
@@ -83,30 +84,36 @@ static const struct as_msg_kind close_kind = { .handle = close_handle };
 
 void as__close_broadcast(int fd)
 {
-	if (!as__runtime_running() || !fd_has_waiters(fd))
+	if (!as__runtime_running() || fd < 0)
 		return;
-	unsigned n = as__rt.nworkers;
-	struct close_wait cw = { .pending = (int)n, .waiter = as__self_parker() };
+	struct as_worker *self = as__tls_worker;
+	if (self && worker_waits_on(self, fd))
+		as__reactor_close_fd(self, fd);
+	unsigned n = as__rt.nworkers, first = 0;
+	while (first < n && (&as__rt.workers[first] == self ||
+			     !worker_waits_on(&as__rt.workers[first], fd)))
+		first++;
+	if (first == n)
+		return; /* no other worker waits on it: nothing to wait for */
 	struct close_note *notes = calloc(n, sizeof(*notes));
-	if (!notes) {
-		/* Degrade: only this worker's waiters are woken. */
-		if (as__tls_worker)
-			as__reactor_close_fd(as__tls_worker, fd);
-		return;
-	}
+	if (!notes)
+		return; /* degrade: only this worker's waiters were woken */
+	/* The closer holds one count until every note is out. */
+	struct close_wait cw = { .pending = 1, .waiter = as__self_parker() };
 	/* Not cancellable: the notes must outlive every worker's look at them. */
 	as__park_prepare(false);
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = first; i < n; i++) {
 		struct as_worker *w = &as__rt.workers[i];
-		if (w == as__tls_worker) {
-			close_done(w, fd, &cw);
+		if (w == self || !worker_waits_on(w, fd))
 			continue;
-		}
 		notes[i].msg.kind = &close_kind;
 		notes[i].fd = fd;
 		notes[i].wait = &cw;
+		atomic_fetch_add(&cw.pending, 1);
 		as__inbox_post(w, &notes[i].msg);
 	}
+	if (atomic_fetch_sub(&cw.pending, 1) == 1)
+		as__unpark(cw.waiter, AS_WAKE_EVENT); /* all done already */
 	while (as__park_wait(-1) != 0 || atomic_load(&cw.pending) > 0)
 		as__park_prepare(false);
 	free(notes);

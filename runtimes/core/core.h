@@ -233,6 +233,10 @@ struct as_timer_heap {
 	size_t n, cap;
 };
 
+/* fds per chunk of a worker's waiter table, and chunks (close.c). */
+#define AS_FDW_CHUNK 4096u
+#define AS_FDW_CHUNKS 1024u
+
 struct as_worker {
 	struct as_fiber sched;          /* the worker thread's own stack */
 	struct as_task *cur;
@@ -269,6 +273,9 @@ struct as_worker {
 	int64_t clock;
 	/* Calls left before the running task yields (as__coop_tick). */
 	int coop_left;
+	/* This worker's waiters per fd (close.c): written by the owner,
+	 * read by a closer on any thread. */
+	_Atomic int *_Atomic fd_waiting[AS_FDW_CHUNKS];
 };
 
 struct as_runtime {
@@ -312,10 +319,11 @@ struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spaw
 void as__task_discard(struct as_task *t);
 /* Suspends the running task; something must make it runnable again. */
 void as__task_suspend(void);
-/* Wakes fd waiters on every worker with EBADF; waits until all have done it
- * (close.c). */
+/* Wakes fd waiters with EBADF on every worker that has some; waits until
+ * each has done it (close.c). */
 void as__close_broadcast(int fd);
-/* Reactors count their waiters per fd, so close knows when to broadcast. */
+/* Reactors count their waiters per fd on the calling worker, so that close
+ * asks only the workers that have some. */
 void as__fd_waiting_add(int fd, int delta);
 
 /* ---- timers (per worker, owner thread only) ------------------------------ */

@@ -5,9 +5,11 @@
  * process (the suite does not ignore SIGPIPE), a task whose calls fail at
  * once still lets its worker's other tasks run, lengths of 2 GiB and more
  * are clamped as read(2) clamps them instead of being cut to 32 bits, a
- * read of nothing returns 0 at once, and a made-up task handle is refused.
+ * read of nothing returns 0 at once, a made-up task handle is refused, and
+ * a close does not wait for a busy worker none of whose tasks wait on the fd.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conformance.h"
@@ -403,6 +406,112 @@ static void read_of_0_bytes_on_an_empty_O_NONBLOCK_pipe_returns_0_at_once(void *
 	harness_run("O_NONBLOCK pipe", read_nothing, (void *)2);
 }
 
+/* ---- close waits only for its own waiters' workers ------------------------- */
+struct busy_close {
+	pthread_t spin_thread, close_thread;
+	atomic_int spin_placed, close_placed;
+	atomic_int spin_state; /* 1: spinning, 2: both on one worker */
+	atomic_int closed, spin_saw_close;
+	struct waiter_on_fd {
+		int fd;
+		atomic_int started;
+		long long r;
+		int err;
+	} reader;
+};
+
+static void *read_until_closed(void *p)
+{
+	struct waiter_on_fd *w = p;
+	char b[16];
+	atomic_store(&w->started, 1);
+	errno = 0;
+	w->r = async_std_read(w->fd, b, sizeof b);
+	w->err = errno;
+	return NULL;
+}
+
+/* Holds its worker without a single call until the close is done, or for a
+ * quarter of the deadline (then close waited for it: the test fails). */
+static void *spin_until_closed(void *p)
+{
+	struct busy_close *b = p;
+	b->spin_thread = pthread_self();
+	atomic_store(&b->spin_placed, 1);
+	CHECK_OK(ct_wait_flag(&b->close_placed, 1));
+	if (pthread_equal(b->spin_thread, b->close_thread)) {
+		atomic_store(&b->spin_state, 2);
+		return NULL;
+	}
+	atomic_store(&b->spin_state, 1);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	int64_t end = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + ct_deadline_ns / 4;
+	while (!atomic_load(&b->closed)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec >= end)
+			break;
+	}
+	atomic_store(&b->spin_saw_close, atomic_load(&b->closed));
+	return NULL;
+}
+
+/* A reader on this worker, the other worker busy: close wakes the reader
+ * and returns without waiting for the busy worker. */
+static void *close_beside_a_busy_worker(void *p)
+{
+	struct busy_close *b = p;
+	b->close_thread = pthread_self();
+	atomic_store(&b->close_placed, 1);
+	CHECK_OK(ct_wait_flag(&b->spin_state, 1));
+	if (atomic_load(&b->spin_state) == 2)
+		return NULL;
+	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
+	async_std_task *r = async_std_spawn_ex(read_until_closed, &b->reader, &local);
+	CHECK(r != NULL);
+	CHECK_OK(ct_wait_flag(&b->reader.started, 1));
+	ct_let_block();
+	CHECK_OK(async_std_close(b->reader.fd));
+	atomic_store(&b->closed, 1);
+	CHECK_OK(async_std_join(r, NULL));
+	CHECK_MSG(b->reader.r == -1 && b->reader.err == EBADF, "the reader gave %lld/%s",
+		  b->reader.r, ct_errname(b->reader.err));
+	return NULL;
+}
+
+/* From a plain thread, LOCAL spawns go to the workers in turn: the spinner
+ * and the closer land on different workers when there are two or more. */
+static void *place_spinner_and_closer(void *p)
+{
+	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
+	async_std_task *spin = async_std_spawn_ex(spin_until_closed, p, &local);
+	async_std_task *close = async_std_spawn_ex(close_beside_a_busy_worker, p, &local);
+	CHECK(spin && close);
+	void *cres = CT_FAIL, *sres = CT_FAIL;
+	CHECK_OK(async_std_join(close, &cres));
+	CHECK_OK(async_std_join(spin, &sres));
+	CHECK(cres == NULL && sres == NULL);
+	return NULL;
+}
+
+CT_TEST(close_does_not_wait_for_a_busy_worker_none_of_whose_tasks_wait_on_the_fd)
+{
+	struct busy_close *b = ct_alloc(sizeof *b);
+	int sv[2];
+	CHECK_OK(ct_socketpair(sv));
+	b->reader.fd = sv[0];
+	if (ct_in_plain_thread(place_spinner_and_closer, b))
+		return CT_FAIL;
+	ct_close(sv[1]);
+	if (atomic_load(&b->spin_state) == 2) {
+		ct_close(sv[0]);
+		CT_SKIP("one worker (ASYNC_STD_THREADS=1): no other worker to be busy");
+	}
+	CHECK_MSG(atomic_load(&b->spin_saw_close),
+		  "close returned only after the busy worker's task gave up");
+	return NULL;
+}
+
 /* ---- made-up handles ------------------------------------------------------ */
 static void *nothing(void *p)
 {
@@ -451,5 +560,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(read_of_0_bytes_on_an_empty_blocking_pipe_returns_0_at_once),
 	cmocka_unit_test(read_of_0_bytes_on_an_empty_O_NONBLOCK_pipe_returns_0_at_once),
 	cmocka_unit_test(join_of_a_made_up_handle_of_an_unused_slot_fails_with_EINVAL),
+	cmocka_unit_test(close_does_not_wait_for_a_busy_worker_none_of_whose_tasks_wait_on_the_fd),
 };
 CT_GROUP(ct_hostile_group, "hostile", tests);
