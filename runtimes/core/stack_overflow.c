@@ -2,7 +2,8 @@
 /*
  * stack_overflow.c - what happens when a task runs off its stack: the
  * SIGSEGV/SIGBUS handler asks the pool whose guard page the fault hit
- * (stack.c), names that task in one line and dies the default way (after the
+ * (stack.c), names that task in one line (and the running task, when a frame
+ * larger than a page jumped its own guard into that stack) and dies the default way (after the
  * task dump of ASYNC_STD_TRACEBACK=tasks, when set); a fault elsewhere goes to
  * the handler it replaced.  The handler runs on a per-thread alternate stack,
  * installed here too.  Everything the handler calls is async-signal-safe.
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "stack.h"
 
 #ifndef MADV_GUARD_INSTALL
@@ -56,27 +58,51 @@ static char *put_u64(char *p, char *end, uint64_t v)
 	return p;
 }
 
-static void overflow_report(const struct as_stack_owner *l)
+static char *put_task(char *p, char *end, uint64_t id, const char *name)
 {
-	char buf[256], *p = buf, *end = buf + sizeof buf - 1;
-	ssize_t r;
-
-	p = put_str(p, end, "async_std: stack overflow in task ");
-	p = put_u64(p, end, l->task_id);
-	if (l->name && l->name[0]) {
-		char name[64], *q = name;
+	p = put_str(p, end, "task ");
+	p = put_u64(p, end, id);
+	if (name && name[0]) {
+		char copy[64], *q = copy;
 
 		/* Bounded copy: a long name must not push out the advice. */
-		for (const char *s = l->name; *s && q < name + sizeof name - 1; s++)
+		for (const char *s = name; *s && q < copy + sizeof copy - 1; s++)
 			*q++ = *s;
 		*q = 0;
 		p = put_str(p, end, " '");
-		p = put_str(p, end, name);
+		p = put_str(p, end, copy);
 		p = put_str(p, end, "'");
 	}
-	p = put_str(p, end, " (stack ");
-	p = put_u64(p, end, l->stack_size / 1024);
-	p = put_str(p, end, " KiB); raise ASYNC_STD_STACK_SIZE\n");
+	return p;
+}
+
+/* l: whose guard page was hit.  run: the task running on this thread (NULL
+ * in scheduler code).  When they differ, the running task's frame jumped its
+ * own guard and ran on through the stack below: both are named. */
+static void overflow_report(const struct as_stack_owner *l, const struct as_task *run)
+{
+	char buf[512], *p = buf, *end = buf + sizeof buf - 1;
+	ssize_t r;
+
+	p = put_str(p, end, "async_std: stack overflow in ");
+	if (run && run->id != l->task_id) {
+		p = put_task(p, end, run->id, run->name);
+		p = put_str(p, end, " (stack ");
+		p = put_u64(p, end, run->stack.size / 1024);
+		p = put_str(p, end, " KiB): a frame larger than the guard page jumped it and ran "
+				    "into the guard of ");
+		if (l->task_id)
+			p = put_task(p, end, l->task_id, l->name);
+		else
+			p = put_str(p, end, "a free stack");
+		p = put_str(p, end, ", whose stack it may have overwritten; raise "
+				    "ASYNC_STD_STACK_SIZE and build with -fstack-clash-protection\n");
+	} else {
+		p = put_task(p, end, l->task_id, l->name);
+		p = put_str(p, end, " (stack ");
+		p = put_u64(p, end, l->stack_size / 1024);
+		p = put_str(p, end, " KiB); raise ASYNC_STD_STACK_SIZE\n");
+	}
 	r = write(STDERR_FILENO, buf, (size_t)(p - buf));
 	(void)r; /* nothing better to do in a dying process */
 }
@@ -101,7 +127,7 @@ static void overflow_handler(int sig, siginfo_t *si, void *uctx)
 
 	/* si_code > 0: raised by the kernel for a fault, not sent by kill. */
 	if (si->si_code > 0 && as__stack_guard_owner((uintptr_t)si->si_addr, &owner)) {
-		overflow_report(&owner);
+		overflow_report(&owner, as__current());
 		if (as__stack_fatal_hook)
 			as__stack_fatal_hook(sig, uctx);
 		/* Returning re-executes the access, which now kills the process

@@ -322,15 +322,23 @@ static int connect_backoff(void)
 	return as__sleep(1000000);
 }
 
-/* accept and connect have no per-call non-blocking flag. */
+/* accept and connect have no per-call non-blocking flag.  Only a socket's
+ * flags are changed: anything else fails with ENOTSOCK, untouched. */
 static int ensure_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return -1;
-	if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+	if (fl & O_NONBLOCK)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
 		return -1;
-	return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = ENOTSOCK;
+		return -1;
+	}
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? -1 : 0;
 }
 
 int as__epoll_accept(int fd, struct sockaddr *a, socklen_t *l)

@@ -6,7 +6,8 @@
  * once still lets its worker's other tasks run, lengths of 2 GiB and more
  * are clamped as read(2) clamps them instead of being cut to 32 bits, a
  * read of nothing returns 0 at once, a made-up task handle is refused, and
- * a close does not wait for a busy worker none of whose tasks wait on the fd.
+ * a close does not wait for a busy worker none of whose tasks wait on the fd,
+ * and accept or connect on what is not a socket leaves its flags alone.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -406,6 +407,49 @@ static void read_of_0_bytes_on_an_empty_O_NONBLOCK_pipe_returns_0_at_once(void *
 	harness_run("O_NONBLOCK pipe", read_nothing, (void *)2);
 }
 
+/* ---- accept and connect on what is not a socket ---------------------------- */
+/* They fail with ENOTSOCK and leave the fd's flags as they were (the default
+ * runtime makes a blocking socket O_NONBLOCK for them, never anything else). */
+static void *not_a_socket(void *p)
+{
+	int kind = (int)(intptr_t)p, fd, other = -1;
+	if (kind == 0) {
+		int pp[2];
+		CHECK_OK(pipe2(pp, O_CLOEXEC));
+		fd = pp[0];
+		other = pp[1];
+	} else {
+		char path[] = "/tmp/async_std_hostile_XXXXXX";
+		CHECK((fd = mkstemp(path)) >= 0);
+		unlink(path);
+	}
+	int before = fcntl(fd, F_GETFL);
+	CHECK(before >= 0 && !(before & O_NONBLOCK));
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (kind == 0)
+		CHECK_ERRNO(async_std_accept(fd, NULL, NULL), ENOTSOCK);
+	else
+		CHECK_ERRNO(async_std_connect(fd, (struct sockaddr *)&a, sizeof a), ENOTSOCK);
+	CHECK_INT(fcntl(fd, F_GETFL), ==, before);
+	ct_close(fd);
+	if (other >= 0)
+		ct_close(other);
+	return NULL;
+}
+
+static void accept_on_a_pipe_fails_with_ENOTSOCK_and_leaves_its_flags(void **s)
+{
+	(void)s;
+	harness_run("accept on a pipe", not_a_socket, (void *)0);
+}
+
+static void connect_on_a_regular_file_fails_with_ENOTSOCK_and_leaves_its_flags(void **s)
+{
+	(void)s;
+	harness_run("connect on a file", not_a_socket, (void *)1);
+}
+
 /* ---- close waits only for its own waiters' workers ------------------------- */
 struct busy_close {
 	pthread_t spin_thread, close_thread;
@@ -561,5 +605,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(read_of_0_bytes_on_an_empty_O_NONBLOCK_pipe_returns_0_at_once),
 	cmocka_unit_test(join_of_a_made_up_handle_of_an_unused_slot_fails_with_EINVAL),
 	cmocka_unit_test(close_does_not_wait_for_a_busy_worker_none_of_whose_tasks_wait_on_the_fd),
+	cmocka_unit_test(accept_on_a_pipe_fails_with_ENOTSOCK_and_leaves_its_flags),
+	cmocka_unit_test(connect_on_a_regular_file_fails_with_ENOTSOCK_and_leaves_its_flags),
 };
 CT_GROUP(ct_hostile_group, "hostile", tests);

@@ -80,6 +80,12 @@ check "overflow with tasks: dies of SIGSEGV (139)" test "$status" = 139
 check "overflow with tasks: the overflow line" has '^async_std: stack overflow in task'
 check "overflow with tasks: then every task" has '^3 tasks "idle": waiting in sleep'
 
+ASYNC_STD_STACK_SIZE=64K "$victim" jump >/dev/null 2>"$out"
+status=$?
+check "guard jumped: dies of SIGSEGV (139)" test "$status" = 139
+check "guard jumped: one line names the task that jumped and whose guard it hit" \
+	lines "^async_std: stack overflow in task [0-9]* 'deep' (stack 64 KiB): a frame larger than the guard page jumped it and ran into the guard of \(task [0-9]*\|a free stack\)" 1
+
 # ---- ASYNC_STD_VERBOSE ---------------------------------------------------------------
 ASYNC_STD_VERBOSE=1 "$victim" name >/dev/null 2>"$out"
 check "verbose 1: one banner line" lines '^async_std: runtime default (.*), [0-9]* workers, abi ' 1

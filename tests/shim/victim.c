@@ -63,6 +63,23 @@ static void *overflow_task(void *arg)
 	return (void *)(long)recurse(0);
 }
 
+/* One frame larger than the whole 64 KiB stack and its guard page (built
+ * without -fstack-clash-protection, which would probe every page): it lands
+ * below the guard, in the stack underneath, and the recursion from there
+ * runs into that stack's guard. */
+__attribute__((noinline)) static int jump_guard(void)
+{
+	volatile char big[72 * 1024];
+	big[0] = 1;
+	return recurse(0) + big[0];
+}
+
+static void *jump_task(void *arg)
+{
+	(void)arg;
+	return (void *)(long)jump_guard();
+}
+
 static volatile sig_atomic_t app_handler_ran;
 
 static void app_handler(int sig)
@@ -147,6 +164,11 @@ int async_main(int argc, char **argv)
 		return crash_in(abort_task);
 	if (!strcmp(mode, "overflow"))
 		return crash_in(overflow_task);
+	if (!strcmp(mode, "jump")) {
+		async_std_spawn_attr d = { .size = sizeof(d), .name = "deep" };
+		async_std_join(async_std_spawn_ex(jump_task, NULL, &d), NULL);
+		return 1; /* not reached */
+	}
 	fprintf(stderr, "victim: unknown mode %s\n", mode);
 	return 2;
 }
