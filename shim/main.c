@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "async_std.h"
 #include "settings.h"
@@ -25,6 +26,7 @@ struct main_call {
 	int argc;
 	char **argv;
 	int status;
+	pid_t pid;
 };
 
 static void *run_async_main(void *arg)
@@ -32,12 +34,16 @@ static void *run_async_main(void *arg)
 	struct main_call *c = arg;
 
 	c->status = async_main(c->argc, c->argv);
+	/* In a child forked by async_main, nobody waits in main: returning
+	 * from async_main ends the child as returning from main would. */
+	if (getpid() != c->pid)
+		exit(c->status);
 	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	struct main_call c = { argc, argv, 0 };
+	struct main_call c = { argc, argv, 0, getpid() };
 
 	if (!async_main) {
 		as__say("this program defines neither main nor async_main");

@@ -297,6 +297,35 @@ void as__task_suspend(void)
 	after_switch(w);
 }
 
+static pthread_once_t start_once = PTHREAD_ONCE_INIT;
+static _Atomic int started;
+static int start_error;
+
+/* ---- fork ----------------------------------------------------------------- */
+/* The workers do not survive fork(): in the child, the thread that forked
+ * (a task, or a plain thread) goes on alone.  It becomes a plain thread, the
+ * runtime counts as not running (close broadcasts nothing, waits use poll
+ * and futex), and starting it fails with ENOTSUP, said once. */
+static _Atomic int forked_child;
+static _Atomic int start_error_said;
+
+static void fork_child(void)
+{
+	as__tls_worker = NULL;
+	atomic_store(&forked_child, 1);
+	start_error = -ENOTSUP;
+	atomic_store(&started, 0);
+}
+
+/* The task that forked returned in the child: there is no scheduler to go
+ * back to. */
+static void fork_child_task_returned(void)
+{
+	as__say("a task returned in a forked child, which has no runtime to return to: "
+		"the child exits with status 1 (end a forked child with _exit or exec)");
+	_exit(1);
+}
+
 void as__task_entry(void *arg)
 {
 	struct as_task *t = arg;
@@ -305,6 +334,8 @@ void as__task_entry(void *arg)
 	atomic_store_explicit(&t->life, AS_LIFE_STARTED, memory_order_relaxed);
 	void *r = t->fn(t->arg);
 	w = as__tls_worker;
+	if (AS_UNLIKELY(!w))
+		fork_child_task_returned();
 	w->dying = t->fiber;
 	w->dying_stack = t->stack;
 	w->dying_own_stack = t->own_stack;
@@ -392,7 +423,6 @@ static bool idle(struct as_worker *w)
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
 static unsigned workers_ready;
-static int start_error;
 
 static void report_ready(int err)
 {
@@ -452,8 +482,6 @@ static void *worker_main(void *arg)
 }
 
 /* ---- start ------------------------------------------------------------- */
-static pthread_once_t start_once = PTHREAD_ONCE_INIT;
-static _Atomic int started;
 
 static void start(void)
 {
@@ -493,6 +521,7 @@ static void start(void)
 		return; /* the workers that did start stay idle */
 	if (created != n)
 		as__rt.nworkers = created; /* rare: running workers read it */
+	pthread_atfork(NULL, NULL, fork_child);
 	atomic_store(&started, 1);
 	as__sigpipe_install();
 	if (as__config()->traceback_tasks)
@@ -511,5 +540,8 @@ int as__runtime_start(void)
 	if (AS_LIKELY(atomic_load_explicit(&started, memory_order_acquire)))
 		return 0;
 	pthread_once(&start_once, start);
+	if (AS_UNLIKELY(atomic_load(&forked_child)) && !atomic_exchange(&start_error_said, 1))
+		as__say("the runtime's workers do not survive fork(): in this child, calls run "
+			"as a plain thread's and spawning fails with ENOTSUP");
 	return start_error;
 }

@@ -7,10 +7,12 @@
  * are clamped as read(2) clamps them instead of being cut to 32 bits, a
  * read of nothing returns 0 at once, a made-up task handle is refused, and
  * a close does not wait for a busy worker none of whose tasks wait on the fd,
- * and accept or connect on what is not a socket leaves its flags alone.
+ * accept or connect on what is not a socket leaves its flags alone, and a
+ * forked child's calls work as a plain thread's.
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -585,6 +588,68 @@ CT_TEST(join_of_a_made_up_handle_of_an_unused_slot_fails_with_EINVAL)
 	return NULL;
 }
 
+/* ---- a forked child ---------------------------------------------------------- */
+/* The runtime's workers do not survive fork(): in the child, the task that
+ * forked goes on as a plain thread.  Its calls behave as plain-thread calls
+ * (I/O, sleeps and deadlines work), and spawning fails with ENOTSUP. */
+static int child_checks(int rfd, int wfd)
+{
+	char b[4];
+	if (async_std_write(wfd, "x", 1) != 1)
+		return 10;
+	if (async_std_read(rfd, b, 1) != 1)
+		return 11;
+	if (async_std_sleep(1000000) != 0)
+		return 12;
+	int64_t prev = async_std_deadline_push(async_std_now() + 50000000);
+	errno = 0;
+	long long r = async_std_read(rfd, b, 1);
+	int e = errno;
+	async_std_deadline_pop(prev);
+	if (r != -1 || e != ETIMEDOUT)
+		return 13;
+	errno = 0;
+	if (async_std_spawn(nothing, NULL) != NULL || errno != ENOTSUP)
+		return 14;
+	if (async_std_close(rfd) != 0 || async_std_close(wfd) != 0)
+		return 15;
+	return 0;
+}
+
+static const char *const child_steps[] = {
+	[10] = "write", [11] = "read", [12] = "sleep", [13] = "read until a deadline",
+	[14] = "spawn refused with ENOTSUP", [15] = "close",
+};
+
+CT_TEST(forked_childs_calls_behave_as_plain_thread_calls_and_spawn_fails)
+{
+	int p[2];
+	CHECK_OK(pipe2(p, O_CLOEXEC));
+	fflush(NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(child_checks(p[0], p[1]));
+	ct_close(p[0]);
+	ct_close(p[1]);
+	int status = 0;
+	int64_t give_up = async_std_now() + ct_deadline_ns / 4;
+	pid_t got;
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0 && async_std_now() < give_up)
+		async_std_sleep(5000000);
+	if (got == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		CHECK_MSG(0, "the forked child hung");
+	}
+	CHECK(got == pid);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	CHECK_MSG(code == 0, "the forked child %s (%s)",
+		  code < 0 ? "died of a signal" : "failed a step",
+		  code >= 10 && code <= 15 ? child_steps[code] : "?");
+	return NULL;
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(write_to_an_AF_UNIX_peer_that_closed_fails_with_EPIPE),
 	cmocka_unit_test(writev_to_an_AF_UNIX_peer_that_closed_fails_with_EPIPE),
@@ -607,5 +672,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(close_does_not_wait_for_a_busy_worker_none_of_whose_tasks_wait_on_the_fd),
 	cmocka_unit_test(accept_on_a_pipe_fails_with_ENOTSOCK_and_leaves_its_flags),
 	cmocka_unit_test(connect_on_a_regular_file_fails_with_ENOTSOCK_and_leaves_its_flags),
+	cmocka_unit_test(forked_childs_calls_behave_as_plain_thread_calls_and_spawn_fails),
 };
 CT_GROUP(ct_hostile_group, "hostile", tests);

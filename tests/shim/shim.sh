@@ -80,6 +80,22 @@ check "overflow with tasks: dies of SIGSEGV (139)" test "$status" = 139
 check "overflow with tasks: the overflow line" has '^async_std: stack overflow in task'
 check "overflow with tasks: then every task" has '^3 tasks "idle": waiting in sleep'
 
+# ---- fork ----------------------------------------------------------------------
+for rt in default humboldt; do
+	pre=; [ $rt = humboldt ] && pre=$hb
+	LD_PRELOAD=$pre "$victim" fork >"$out.o" 2>"$out"
+	status=$?
+	check "fork on $rt: the child writes through the runtime" grep -qx 'child wrote' "$out.o"
+	check "fork on $rt: the child's return from async_main is its exit status" \
+		grep -qx 'child status 3' "$out.o"
+	check "fork on $rt: the parent goes on" test "$status" = 0
+	LD_PRELOAD=$pre "$victim" fork-task >"$out.o" 2>"$out"
+	check "fork on $rt: a task returning in the child exits it with status 1" \
+		grep -qx 'child status 1' "$out.o"
+	check "fork on $rt: and one line says why" lines '^async_std: a task returned in a forked child' 1
+done
+rm -f "$out.o"
+
 ASYNC_STD_STACK_SIZE=64K "$victim" jump >/dev/null 2>"$out"
 status=$?
 check "guard jumped: dies of SIGSEGV (139)" test "$status" = 139

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "async_std.h"
@@ -78,6 +79,32 @@ static void *jump_task(void *arg)
 {
 	(void)arg;
 	return (void *)(long)jump_guard();
+}
+
+/* Forks.  The child writes a line through the runtime and gets -2, to
+ * return with; the parent gets the child's exit status. */
+static int fork_child_writes(void)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		static const char line[] = "child wrote\n";
+		if (async_std_write(STDOUT_FILENO, line, sizeof line - 1) != sizeof line - 1)
+			_exit(9);
+		return -2;
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* In the child, this task returns: the runtime says one line and the child
+ * exits with status 1. */
+static void *fork_task(void *arg)
+{
+	*(int *)arg = fork_child_writes();
+	return NULL;
 }
 
 static volatile sig_atomic_t app_handler_ran;
@@ -164,6 +191,20 @@ int async_main(int argc, char **argv)
 		return crash_in(abort_task);
 	if (!strcmp(mode, "overflow"))
 		return crash_in(overflow_task);
+	if (!strcmp(mode, "fork")) {
+		/* The child returns 3 from async_main: its exit status. */
+		int st = fork_child_writes();
+		if (st == -2)
+			return 3;
+		printf("child status %d\n", st);
+		return 0;
+	}
+	if (!strcmp(mode, "fork-task")) {
+		int st = -1;
+		async_std_join(async_std_spawn(fork_task, &st), NULL);
+		printf("child status %d\n", st);
+		return 0;
+	}
 	if (!strcmp(mode, "jump")) {
 		async_std_spawn_attr d = { .size = sizeof(d), .name = "deep" };
 		async_std_join(async_std_spawn_ex(jump_task, NULL, &d), NULL);
