@@ -295,6 +295,12 @@ static inline void as__coop_tick(void)
 	if (w && AS_UNLIKELY(--w->coop_left < 0))
 		as__coop_yield(w);
 }
+/* What w runs: a release store (a plain mov on x86), so a dump on another
+ * thread can name the task that holds a worker that does not pause. */
+static inline void as__set_cur(struct as_worker *w, struct as_task *t)
+{
+	__atomic_store_n(&w->cur, t, __ATOMIC_RELEASE);
+}
 /* The running task, or NULL on a plain thread. */
 static inline struct as_task *as__current(void)
 {

@@ -50,6 +50,7 @@ struct sweep {
 	const uint64_t *seen;      /* sorted ids of the copied tasks */
 	size_t nseen;
 	const int64_t *pause_ns;   /* per worker, -1: it did not answer */
+	const struct as_dump_holder *holder;
 	unsigned nworkers;
 };
 
@@ -80,6 +81,8 @@ static void sweep_task(struct as_task *t, void *arg)
 		/* Its worker did not pause, or it started after its worker's copy. */
 		bool busy = r.worker < sw->nworkers && sw->pause_ns[r.worker] < 0;
 		r.state = busy ? AS_DS_BUSY : AS_DS_LATE;
+		if (busy && sw->holder[r.worker].id == id)
+			r.state = AS_DS_HOLDING;
 	}
 	/* A racy read may show a slot being reused: its id tells. */
 	if (__atomic_load_n(&t->id, __ATOMIC_RELAXED) == id)
@@ -88,7 +91,8 @@ static void sweep_task(struct as_task *t, void *arg)
 
 /* Adds the tasks in no worker's copy to all: not started, finished, or on a
  * worker that did not pause (pause[i] < 0) or that they reached too late. */
-static int dump_sweep(struct as_dump_set *all, const int64_t *pause, unsigned n)
+static int dump_sweep(struct as_dump_set *all, const int64_t *pause,
+		      const struct as_dump_holder *holder, unsigned n)
 {
 	uint64_t *seen = malloc((all->nrec ? all->nrec : 1) * sizeof(*seen));
 	if (!seen)
@@ -96,7 +100,7 @@ static int dump_sweep(struct as_dump_set *all, const int64_t *pause, unsigned n)
 	for (size_t k = 0; k < all->nrec; k++)
 		seen[k] = all->recs[k].id;
 	qsort(seen, all->nrec, sizeof(*seen), cmp_u64);
-	struct sweep sw = { all, seen, all->nrec, pause, n };
+	struct sweep sw = { all, seen, all->nrec, pause, holder, n };
 	as__task_slots_each(sweep_task, &sw);
 	free(seen);
 	return 0;
@@ -105,8 +109,22 @@ static int dump_sweep(struct as_dump_set *all, const int64_t *pause, unsigned n)
 /* ---- asking the workers ---------------------------------------------------- */
 /* Takes worker i's answer into all (reqs[i] stays ours to free), or gives
  * up on it at deadline (reqs[i] = NULL: the worker frees it when it looks). */
+/* The task worker w runs while it does not pause (racy: its slot may be
+ * reused under us, which its id tells). */
+static void note_holder(struct as_worker *w, struct as_dump_holder *h)
+{
+	struct as_task *t = __atomic_load_n(&w->cur, __ATOMIC_ACQUIRE);
+	if (!t)
+		return;
+	uint64_t id = __atomic_load_n(&t->id, __ATOMIC_RELAXED);
+	as__dump_copy_name(h->name, t->name);
+	if (__atomic_load_n(&t->id, __ATOMIC_RELAXED) == id &&
+	    __atomic_load_n(&w->cur, __ATOMIC_ACQUIRE) == t)
+		h->id = id;
+}
+
 static void collect_one(struct as_dump_req **reqs, unsigned i, int64_t deadline,
-			struct as_dump_set *all, int64_t *pause)
+			struct as_dump_set *all, int64_t *pause, struct as_dump_holder *holder)
 {
 	pause[i] = -1;
 	if (!reqs[i])
@@ -115,6 +133,7 @@ static void collect_one(struct as_dump_req **reqs, unsigned i, int64_t deadline,
 		uint32_t expect = AS_DR_POSTED;
 		if (atomic_compare_exchange_strong(&reqs[i]->state, &expect, AS_DR_ABANDONED)) {
 			reqs[i] = NULL;
+			note_holder(&as__rt.workers[i], &holder[i]);
 			return;
 		}
 		wait_done(reqs[i], INT64_MAX); /* taken just now */
@@ -133,7 +152,8 @@ static void collect_one(struct as_dump_req **reqs, unsigned i, int64_t deadline,
  * -1 when it did not answer.  reqs (n entries, zeroed) is the caller's to
  * free with dump_reqs_free. */
 static void dump_collect(struct as_dump_req **reqs, unsigned n, unsigned flags,
-			 const ucontext_t *uc, struct as_dump_set *all, int64_t *pause)
+			 const ucontext_t *uc, struct as_dump_set *all, int64_t *pause,
+			 struct as_dump_holder *holder)
 {
 	struct as_worker *self = as__tls_worker;
 	for (unsigned i = 0; i < n; i++) {
@@ -151,7 +171,7 @@ static void dump_collect(struct as_dump_req **reqs, unsigned n, unsigned flags,
 	}
 	int64_t deadline = as__now() + WORKER_WAIT_NS;
 	for (unsigned i = 0; i < n; i++)
-		collect_one(reqs, i, deadline, all, pause);
+		collect_one(reqs, i, deadline, all, pause, holder);
 }
 
 static void dump_reqs_free(struct as_dump_req **reqs, unsigned n)
@@ -176,8 +196,9 @@ static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
 	unsigned n = as__runtime_running() ? as__rt.nworkers : 0;
 	struct as_dump_req **reqs = calloc(n ? n : 1, sizeof(*reqs));
 	int64_t *pause = calloc(n ? n : 1, sizeof(*pause));
+	struct as_dump_holder *holder = calloc(n ? n : 1, sizeof(*holder));
 	int r = -ENOMEM;
-	if (!reqs || !pause)
+	if (!reqs || !pause || !holder)
 		goto out_free;
 
 	if (!uc)
@@ -186,16 +207,16 @@ static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
 		r = -EBUSY;
 		goto out_free;
 	}
-	dump_collect(reqs, n, flags, uc, &all, pause);
+	dump_collect(reqs, n, flags, uc, &all, pause, holder);
 	pthread_mutex_unlock(&dump_lock);
 
-	r = dump_sweep(&all, pause, n);
+	r = dump_sweep(&all, pause, holder, n);
 	if (r == 0 && all.err)
 		r = all.err;
 	if (r == 0) {
 		struct as_dump_report rep = {
 			.set = &all, .flags = flags, .nworkers = n, .pause_ns = pause,
-			.now = as__now(),
+			.holder = holder, .now = as__now(),
 		};
 		r = as__dump_print(fd, &rep);
 	}
@@ -205,6 +226,7 @@ static int dump_run(int fd, unsigned flags, const ucontext_t *uc)
 out_free:
 	dump_reqs_free(reqs, n);
 	free(pause);
+	free(holder);
 	as__dump_set_free(&all);
 	return r;
 }

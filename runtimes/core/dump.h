@@ -24,6 +24,13 @@ enum as_dump_state {
 	AS_DS_DONE,      /* finished, not joined yet */
 	AS_DS_BUSY,      /* started on a worker that did not pause in time */
 	AS_DS_LATE,      /* started while the dump ran: not captured */
+	AS_DS_HOLDING,   /* running on a worker that did not pause: it holds it */
+};
+
+/* The task running on a worker that did not pause (id 0: none known). */
+struct as_dump_holder {
+	uint64_t id;
+	char name[32];
 };
 
 enum as_dump_unwind {
@@ -91,6 +98,7 @@ struct as_dump_report {
 	unsigned flags;
 	unsigned nworkers;
 	const int64_t *pause_ns;  /* per worker, -1: did not pause */
+	const struct as_dump_holder *holder; /* per worker, for those that did not */
 	int64_t now;
 };
 int as__dump_print(int fd, const struct as_dump_report *rep);

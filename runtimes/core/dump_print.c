@@ -124,6 +124,10 @@ static void put_state(struct out *o, const struct as_dump_rec *r, int64_t min_wa
 	case AS_DS_NEW: out_printf(o, "not started"); break;
 	case AS_DS_DONE: out_printf(o, "finished, not joined"); break;
 	case AS_DS_BUSY: out_printf(o, "on a worker that did not pause (no backtrace)"); break;
+	case AS_DS_HOLDING:
+		out_printf(o, "running without blocking or yielding: its worker did not pause "
+			      "(no backtrace)");
+		break;
 	default: out_printf(o, "started during the dump (no backtrace)"); break;
 	}
 }
@@ -146,6 +150,48 @@ static void put_ids(struct out *o, const struct as_dump_set *s, const size_t *id
 		ranges++;
 		i = j + 1;
 	}
+}
+
+/* The workers of an entry's tasks: "; worker 0", or with several the count
+ * on each, "; workers 0 (96), 1 (4)" (at most 8 named). */
+static void put_workers(struct out *o, const struct as_dump_set *s, const size_t *idx, size_t n)
+{
+	enum { SHOWN = 8 };
+	unsigned w[SHOWN];
+	size_t count[SHOWN], known = 0, others = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned x = s->recs[idx[i]].worker;
+		if (x == UINT_MAX)
+			continue;
+		size_t k = 0;
+		while (k < known && w[k] != x)
+			k++;
+		if (k < known) {
+			count[k]++;
+		} else if (known < SHOWN) {
+			w[known] = x;
+			count[known++] = 1;
+		} else {
+			others++;
+		}
+	}
+	for (size_t a = 1; a < known; a++) /* by worker number */
+		for (size_t b = a; b > 0 && w[b - 1] > w[b]; b--) {
+			unsigned tw = w[b];
+			size_t tc = count[b];
+			w[b] = w[b - 1];
+			count[b] = count[b - 1];
+			w[b - 1] = tw;
+			count[b - 1] = tc;
+		}
+	if (known == 1 && !others) {
+		out_printf(o, "; worker %u", w[0]);
+		return;
+	}
+	for (size_t k = 0; k < known; k++)
+		out_printf(o, "%s%u (%zu)", k ? ", " : "; workers ", w[k], count[k]);
+	if (others)
+		out_printf(o, ", others (%zu)", others);
 }
 
 static void put_entry(struct out *o, const struct as_dump_report *rep, struct as_symbolizer *sym,
@@ -173,8 +219,7 @@ static void put_entry(struct out *o, const struct as_dump_report *rep, struct as
 	put_state(o, r, min_wait, max_wait);
 	out_printf(o, "\n  id%s ", n == 1 ? "" : "s");
 	put_ids(o, s, idx, n);
-	if (r->worker != UINT_MAX)
-		out_printf(o, "; worker %u", r->worker);
+	put_workers(o, s, idx, n);
 	out_printf(o, "\n");
 	for (uint32_t k = 0; k < r->npc; k++) {
 		uintptr_t pc = s->pcs[r->pc_first + k];
@@ -212,7 +257,15 @@ int as__dump_print(int fd, const struct as_dump_report *rep)
 	if (rep->nworkers) {
 		out_printf(o, "workers paused:");
 		for (unsigned w = 0; w < rep->nworkers; w++) {
-			if (rep->pause_ns[w] < 0)
+			const struct as_dump_holder *h = &rep->holder[w];
+			if (rep->pause_ns[w] < 0 && h->id && h->name[0])
+				out_printf(o, " %u: did not pause within 1 s (task %" PRIu64
+					      " \"%s\" runs without blocking or yielding);", w, h->id,
+					   h->name);
+			else if (rep->pause_ns[w] < 0 && h->id)
+				out_printf(o, " %u: did not pause within 1 s (task %" PRIu64
+					      " runs without blocking or yielding);", w, h->id);
+			else if (rep->pause_ns[w] < 0)
 				out_printf(o, " %u: did not pause within 1 s (a task runs without "
 					      "blocking or yielding);", w);
 			else if (rep->pause_ns[w] < 1000000)

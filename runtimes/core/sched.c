@@ -291,7 +291,7 @@ void as__task_suspend(void)
 	struct as_task *next = next_direct(w);
 	if (next == cur)
 		return;
-	w->cur = next;
+	as__set_cur(w, next);
 	as__fiber_switch(&cur->fiber, next ? &next->fiber : &w->sched);
 	/* A started task always resumes on its own worker: w is still ours. */
 	after_switch(w);
@@ -343,7 +343,7 @@ void as__task_entry(void *arg)
 	as__task_exit(t, r);
 	/* From here on t may belong to a new task: touch only w. */
 	struct as_task *next = next_direct(w);
-	w->cur = next;
+	as__set_cur(w, next);
 	as__fiber_switch_final(&w->dying, next ? &next->fiber : &w->sched);
 }
 
@@ -369,9 +369,9 @@ void as__coop_yield(struct as_worker *w)
 /* ---- the scheduler loop -------------------------------------------------- */
 static void run_task(struct as_worker *w, struct as_task *t)
 {
-	w->cur = t;
+	as__set_cur(w, t);
 	as__fiber_switch(&w->sched, &t->fiber);
-	w->cur = NULL;
+	as__set_cur(w, NULL);
 	after_switch(w);
 }
 

@@ -5,6 +5,7 @@
  * snapshot taken while tasks move, so tests that wait for tasks to park
  * re-take it until it shows what they expect, within the safety deadline.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,8 +345,84 @@ CT_TEST(a_worker_that_never_switches_is_named_and_the_dump_still_returns)
 	CHECK_OK(async_std_join(t, NULL));
 	bool named = strstr(d, "did not pause") != NULL &&
 		     count_tasks(d, "spinner", "did not pause") == 1;
+	/* The workers line names the task that holds the worker, too. */
+	bool holder = strstr(d, "\"spinner\" runs without blocking or yielding") != NULL;
 	free(d);
 	CHECK(named);
+	CHECK_MSG(holder, "the worker that did not pause is not blamed on the spinner");
+	return NULL;
+}
+
+/* ---- a merged entry names every worker of its tasks ------------------------ */
+struct spread {
+	pthread_t thread[8];
+	async_std_task *task[8];
+	atomic_int parked;
+};
+
+struct spread_one {
+	struct spread *sp;
+	int i;
+};
+
+static void *spread_sleep(void *arg)
+{
+	struct spread_one *o = arg;
+	o->sp->thread[o->i] = pthread_self();
+	atomic_fetch_add(&o->sp->parked, 1);
+	async_std_sleep(CT_FOREVER_NS);
+	return NULL;
+}
+
+/* From a plain thread, LOCAL spawns go to the workers in turn. */
+static void *spawn_spread(void *arg)
+{
+	struct spread *sp = arg;
+	async_std_spawn_attr a = { .size = sizeof a, .name = "spread",
+				   .flags = ASYNC_STD_SPAWN_LOCAL };
+	for (int i = 0; i < 8; i++) {
+		struct spread_one *o = ct_alloc(sizeof *o);
+		o->sp = sp;
+		o->i = i;
+		sp->task[i] = async_std_spawn_ex(spread_sleep, o, &a);
+		CHECK(sp->task[i] != NULL);
+	}
+	return NULL;
+}
+
+CT_TEST(a_merged_entry_names_the_workers_of_all_its_tasks)
+{
+	struct spread *sp = ct_alloc(sizeof *sp);
+	if (ct_in_plain_thread(spawn_spread, sp))
+		return CT_FAIL;
+	CHECK_OK(ct_wait_flag(&sp->parked, 8));
+	int workers = 1;
+	for (int i = 1; i < 8; i++) {
+		bool seen = false;
+		for (int j = 0; j < i; j++)
+			seen = seen || pthread_equal(sp->thread[i], sp->thread[j]);
+		workers += !seen;
+	}
+	char *d = dump_until("spread", "waiting in sleep", 8);
+	CHECK(d);
+	const char *entry = strstr(d, "8 tasks \"spread\"");
+	const char *ids = entry ? strstr(entry, "\n  ids ") : NULL;
+	const char *eol = ids ? strchr(ids + 1, '\n') : NULL;
+	char line[256] = "";
+	if (ids && eol)
+		snprintf(line, sizeof line, "%.*s", (int)(eol - ids - 1), ids + 1);
+	free(d);
+	for (int i = 0; i < 8; i++) {
+		CHECK_OK(async_std_cancel(sp->task[i]));
+		CHECK_OK(async_std_join(sp->task[i], NULL));
+	}
+	CHECK_MSG(line[0], "no merged entry of the 8 tasks");
+	printf("  (%s)\n", line);
+	if (workers == 1)
+		CHECK_MSG(strstr(line, "; worker ") != NULL, "one worker, but: %s", line);
+	else
+		CHECK_MSG(strstr(line, "; workers ") != NULL,
+			  "the tasks are on %d workers, but the entry says: %s", workers, line);
 	return NULL;
 }
 
@@ -371,6 +448,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(a_dump_names_the_functions_on_each_stack),
 	cmocka_unit_test(a_finished_task_not_yet_joined_is_listed_as_such),
 	cmocka_unit_test(a_worker_that_never_switches_is_named_and_the_dump_still_returns),
+	cmocka_unit_test(a_merged_entry_names_the_workers_of_all_its_tasks),
 	cmocka_unit_test(task_dump_with_unknown_flags_fails_with_EINVAL),
 	cmocka_unit_test(task_dump_to_a_closed_fd_fails_with_EBADF),
 };
