@@ -10,7 +10,7 @@
 # With an argument, the benchmarks run with LD_PRELOAD=runtime.so.  Sizes
 # come from the environment: BENCH_RUNS, BENCH_N_FLOOR, BENCH_N_YIELD,
 # BENCH_N_SPAWN, BENCH_N_SLEEP0, BENCH_N_SLEEPERS, BENCH_SLEEP_MS, BENCH_N_CHAN,
-# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX, BENCH_N_DUMP.
+# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX, BENCH_N_DUMP, BENCH_N_TIMERS.
 # Exit status 1 when a benchmark failed to run; a missed target is reported,
 # not an error.
 # shellcheck disable=SC2317 # cleanup() runs from the trap
@@ -30,6 +30,7 @@ N_CHAN=${BENCH_N_CHAN:-2000000}
 N_CHAN_CROSS=${BENCH_N_CHAN_CROSS:-100000}
 N_MUTEX=${BENCH_N_MUTEX:-20000000}
 N_DUMP=${BENCH_N_DUMP:-100000}
+N_TIMERS=${BENCH_N_TIMERS:-50000}
 # The common deadline must fall after the last task has started, or the
 # late ones never sleep alongside the others (sleepers reports them as late).
 SLEEP_MS=${BENCH_SLEEP_MS:-15000}
@@ -45,6 +46,7 @@ BENCHES=(
 	"spawn1_all|$NPROC|120|spawn_join $N_SPAWN 1"
 	"sleep0|1|120|sleep0 $N_SLEEP0"
 	"sleepers|$NPROC|300|sleepers $N_SLEEPERS $SLEEP_MS"
+	"timers|$NPROC|120|timers $N_TIMERS 50"
 	"chan1|1|120|chan_pingpong $N_CHAN same"
 	"chan2|2|120|chan_pingpong $N_CHAN_CROSS cross"
 	"mutex|1|120|mutex $N_MUTEX"
@@ -66,6 +68,9 @@ ROWS=(
 	"sleepers|spawn_ns_per_task|${N_SLEEPERS} sleepers: spawn|ns/task"
 	"sleepers|all_started_ms|${N_SLEEPERS} sleepers: all started|ms"
 	"sleepers|wake_all_ms|${N_SLEEPERS} sleepers: deadline->all joined|ms"
+	"timers|late_p50_ms|${N_TIMERS} sleepers over 50 ms: lateness p50|ms"
+	"timers|late_p99_ms|${N_TIMERS} sleepers over 50 ms: lateness p99|ms"
+	"timers|late_max_ms|${N_TIMERS} sleepers over 50 ms: lateness max|ms"
 	"chan1|ns_per_round_trip|chan ping-pong, capacity 0, same worker|ns/rtt"
 	"chan2|ns_per_round_trip|chan ping-pong, capacity 0, 2 workers|ns/rtt"
 	"mutex|ns_per_lock_unlock|mutex lock+unlock, uncontended|ns/pair"
@@ -230,6 +235,16 @@ if [ "$nd" -gt 0 ]; then
 		"$N_DUMP" "$pause" "$(verdict "$pause" 100)"
 else
 	echo "  task dump: not measured"
+fi
+
+echo
+echo "targets (issue 12; medians of this run):"
+read -r tp99 _ _ nt <<<"$(stats timers late_p99_ms)"
+if [ "$nt" -gt 0 ]; then
+	printf '  %s sleepers ending in random order over 50 ms, woken late by: p99 %s ms  target < 10 ms: %s\n' \
+		"$N_TIMERS" "$tp99" "$(verdict "$tp99" 10)"
+else
+	echo "  timers at scale: not measured"
 fi
 
 if [ -s "$tmp/failures" ]; then

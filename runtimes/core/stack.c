@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stack.h"
@@ -47,6 +49,15 @@
  * trimmed. */
 #define WARM_MIN 4
 #define TRIM_BATCH 64
+/* Releasing pages costs a TLB shoot-down per madvise, and finished tasks'
+ * stacks are rarely adjacent, so trimming on the exit path cost one madvise
+ * per stack on the worker: 50,000 sleepers ending in random order woke up to
+ * 250 ms late (2026-12-03).  A trimmer thread does it instead, TRIM_DELAY_NS
+ * after a pool first went past its threshold, all of the excess in one
+ * sorted pass (so more of it is adjacent).  Only a pool TRIM_HARD times past
+ * its threshold trims on the exit path too, should the trimmer lag. */
+#define TRIM_DELAY_NS 20000000
+#define TRIM_HARD 64
 
 struct stack_label {
 	uint64_t task_id;
@@ -83,6 +94,7 @@ struct stack_class {
 	struct id_list cold; /* freed, pages released */
 	struct stack_slab *carving;
 	uint32_t next_slots;
+	bool trim_asked; /* the trimmer was told about this pool */
 };
 
 struct stack_tcache {
@@ -356,25 +368,17 @@ int as__stack_alloc(struct as_stack *s, size_t size)
 	return 0;
 }
 
-static void ids_sort(uint64_t *ids, size_t n)
+static int cmp_id(const void *a, const void *b)
 {
-	/* Insertion sort: n <= TRIM_BATCH + TCACHE_SLOTS, and the ids come
-	 * mostly in order. */
-	for (size_t i = 1; i < n; i++) {
-		uint64_t v = ids[i];
-		size_t j = i;
-
-		for (; j > 0 && ids[j - 1] > v; j--)
-			ids[j] = ids[j - 1];
-		ids[j] = v;
-	}
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 /* Drops the pages of the stacks in ids.  Adjacent slots go in one madvise,
  * guard pages included (MADV_DONTNEED keeps guard markers and PROT_NONE). */
 static void pages_release(uint64_t *ids, size_t n)
 {
-	ids_sort(ids, n);
+	qsort(ids, n, sizeof(*ids), cmp_id);
 	for (size_t i = 0, j; i < n; i = j) {
 		struct stack_slab *slab = slab_at((uint32_t)(ids[i] >> 32));
 		uint32_t first = (uint32_t)ids[i];
@@ -389,20 +393,18 @@ static void pages_release(uint64_t *ids, size_t n)
 }
 
 /* Called with c->lock held; returns with it released.  Moves the oldest warm
- * stacks past the threshold to the cold list, dropping their pages without
- * the lock held. */
-static void class_trim_unlock(struct stack_class *c)
+ * stacks past the threshold (at most max of them) to the cold list, dropping
+ * their pages without the lock held. */
+static void class_release_unlock(struct stack_class *c, uint64_t *batch, size_t max)
 {
-	uint64_t batch[TRIM_BATCH + TCACHE_SLOTS];
-	size_t n;
+	size_t n = c->warm.n > c->warm_max ? c->warm.n - c->warm_max : 0;
 
-	if (c->warm.n < c->warm_max + TRIM_BATCH) {
+	if (n > max)
+		n = max;
+	if (!n) {
 		pthread_mutex_unlock(&c->lock);
 		return;
 	}
-	n = c->warm.n - c->warm_max;
-	if (n > sizeof batch / sizeof batch[0])
-		n = sizeof batch / sizeof batch[0];
 	/* The bottom of the LIFO list is the longest unused. */
 	memcpy(batch, c->warm.ids, n * sizeof batch[0]);
 	memmove(c->warm.ids, c->warm.ids + n, (c->warm.n - n) * sizeof batch[0]);
@@ -415,6 +417,107 @@ static void class_trim_unlock(struct stack_class *c)
 	for (size_t i = 0; i < n; i++)
 		id_push(&c->cold, batch[i]);
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- the trimmer thread ---------------------------------------------------- */
+static pthread_once_t trimmer_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t trimmer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t trimmer_cond = PTHREAD_COND_INITIALIZER;
+static bool trimmer_running, trimmer_wanted;
+
+static void trim_all(void)
+{
+	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct stack_class *c = &classes[i];
+
+		pthread_mutex_lock(&c->lock);
+		c->trim_asked = false;
+		size_t excess = c->warm.n > c->warm_max ? c->warm.n - c->warm_max : 0;
+		uint64_t *batch = excess ? malloc(excess * sizeof(*batch)) : NULL;
+		if (!batch) {
+			/* Nothing to do, or no memory: one stack-sized batch. */
+			uint64_t small[TRIM_BATCH];
+			class_release_unlock(c, small, TRIM_BATCH);
+			continue;
+		}
+		class_release_unlock(c, batch, excess);
+		free(batch);
+	}
+}
+
+static void *trimmer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&trimmer_lock);
+	for (;;) {
+		while (!trimmer_wanted)
+			pthread_cond_wait(&trimmer_cond, &trimmer_lock);
+		trimmer_wanted = false;
+		pthread_mutex_unlock(&trimmer_lock);
+		/* Let the burst of exits that woke us go on: a later, larger
+		 * batch has more adjacent stacks, so fewer madvise calls. */
+		struct timespec d = { 0, TRIM_DELAY_NS };
+		while (nanosleep(&d, &d) != 0 && errno == EINTR)
+			;
+		trim_all();
+		pthread_mutex_lock(&trimmer_lock);
+	}
+	return NULL;
+}
+
+static void trimmer_start(void)
+{
+	pthread_attr_t a;
+	pthread_t tid;
+	sigset_t all, old;
+
+	if (pthread_attr_init(&a) != 0)
+		return;
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	/* No signal of the application's lands on it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	trimmer_running = pthread_create(&tid, &a, trimmer_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&a);
+}
+
+/* Called with c->lock held; returns with it released.  Past the threshold,
+ * asks the trimmer (once until it ran); far past it, or without a trimmer,
+ * trims here. */
+static void class_trim_unlock(struct stack_class *c)
+{
+	uint64_t batch[TRIM_BATCH + TCACHE_SLOTS];
+
+	if (c->warm.n < c->warm_max + TRIM_BATCH) {
+		pthread_mutex_unlock(&c->lock);
+		return;
+	}
+	if (c->warm.n < c->warm_max * TRIM_HARD) {
+		bool ask = !c->trim_asked;
+		c->trim_asked = true;
+		pthread_mutex_unlock(&c->lock);
+		if (ask) {
+			pthread_once(&trimmer_once, trimmer_start);
+			pthread_mutex_lock(&trimmer_lock);
+			bool running = trimmer_running;
+			if (running) {
+				trimmer_wanted = true;
+				pthread_cond_signal(&trimmer_cond);
+			}
+			pthread_mutex_unlock(&trimmer_lock);
+			if (running)
+				return;
+			pthread_mutex_lock(&c->lock); /* no trimmer: trim here */
+			c->trim_asked = false;
+		} else {
+			return;
+		}
+	}
+	class_release_unlock(c, batch, sizeof batch / sizeof batch[0]);
 }
 
 /* Hands the oldest n stacks of a thread cache to the global pool. */
