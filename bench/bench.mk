@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # bench/bench.mk - benchmarks and the echo demo (included by the top Makefile).
 #
-#   make bench   micro-benchmarks, 5 runs each (bench/run.sh)
+#   make bench   micro-benchmarks, 5 runs each (bench/run.sh), then a soak of
+#                10,000 connections for a minute on each runtime (bench/soak.sh)
 #   make demo    echo server + load client on every runtime (bench/demo.sh)
 #
 # Programs link dynamically against the abi stub with an rpath to it, so the
@@ -9,7 +10,7 @@
 # calls internal core functions and links the static archive instead.
 
 BENCH_DIR   := $(BUILD)/bench
-BENCH_PROGS := yield spawn_join sleep0 sleepers timers chan_pingpong mutex dump
+BENCH_PROGS := yield spawn_join sleep0 sleepers timers cancel_storm soak chan_pingpong mutex dump
 ECHO_PROGS  := echo_server echo_client
 BENCH_BINS  := $(addprefix $(BENCH_DIR)/,$(BENCH_PROGS) $(ECHO_PROGS))
 BENCH_FLOOR := $(BENCH_DIR)/switch_floor
@@ -32,8 +33,9 @@ $(BENCH_FLOOR): bench/switch_floor.c $(FLOOR_ASM) bench/bench.h $(wildcard runti
 	@mkdir -p $(@D)
 	$(CC) $(RT_CFLAGS) -o $@ $< $(FLOOR_ASM) $(STUB_A) $(APP_LDFLAGS) $(RT_LIBS)
 
-bench: bench-build
+bench: bench-build $(HUMBOLDT_SO) $(BUILD)/tests/humboldt/no_uring
 	BUILD=$(BUILD) bench/run.sh
+	BUILD=$(BUILD) bench/soak.sh
 
 demo: need-deps $(addprefix $(BENCH_DIR)/,$(ECHO_PROGS)) $(HUMBOLDT_SO)
 	BUILD=$(BUILD) bench/demo.sh

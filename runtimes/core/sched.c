@@ -270,7 +270,7 @@ static bool scheduler_due(struct as_worker *w)
 		w->poll_due = true;
 		return true;
 	}
-	return w->timers.n && w->timers.v[0]->when <= now;
+	return w->timers.n && w->timers.v[0].when <= now;
 }
 
 static inline struct as_task *next_direct(struct as_worker *w)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -52,11 +53,13 @@
 /* Releasing pages costs a TLB shoot-down per madvise, and finished tasks'
  * stacks are rarely adjacent, so trimming on the exit path cost one madvise
  * per stack on the worker: 50,000 sleepers ending in random order woke up to
- * 250 ms late (2026-12-03).  A trimmer thread does it instead, TRIM_DELAY_NS
- * after a pool first went past its threshold, all of the excess in one
- * sorted pass (so more of it is adjacent).  Only a pool TRIM_HARD times past
- * its threshold trims on the exit path too, should the trimmer lag. */
+ * 250 ms late (2026-12-03).  A trimmer thread (SCHED_IDLE) does it instead,
+ * once the pools stop growing (checked every TRIM_DELAY_NS, for at most
+ * TRIM_WAIT_MAX checks), all of the excess in one sorted pass, so more of it
+ * is adjacent.  Only a pool TRIM_HARD times past its threshold trims on the
+ * exit path too, should the trimmer lag. */
 #define TRIM_DELAY_NS 20000000
+#define TRIM_WAIT_MAX 50
 #define TRIM_HARD 64
 
 struct stack_label {
@@ -447,20 +450,48 @@ static void trim_all(void)
 	}
 }
 
+/* Stacks past the pools' thresholds, all pools together. */
+static size_t excess_all(void)
+{
+	unsigned n = atomic_load_explicit(&nclasses, memory_order_acquire);
+	size_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct stack_class *c = &classes[i];
+
+		pthread_mutex_lock(&c->lock);
+		if (c->warm.n > c->warm_max)
+			sum += c->warm.n - c->warm_max;
+		pthread_mutex_unlock(&c->lock);
+	}
+	return sum;
+}
+
 static void *trimmer_main(void *arg)
 {
 	(void)arg;
+	/* It runs only when a core is otherwise idle: never ahead of a task. */
+	struct sched_param none = { 0 };
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
 	pthread_mutex_lock(&trimmer_lock);
 	for (;;) {
 		while (!trimmer_wanted)
 			pthread_cond_wait(&trimmer_cond, &trimmer_lock);
 		trimmer_wanted = false;
 		pthread_mutex_unlock(&trimmer_lock);
-		/* Let the burst of exits that woke us go on: a later, larger
-		 * batch has more adjacent stacks, so fewer madvise calls. */
-		struct timespec d = { 0, TRIM_DELAY_NS };
-		while (nanosleep(&d, &d) != 0 && errno == EINTR)
-			;
+		/* Let the burst of exits that woke us end first (up to
+		 * TRIM_WAIT_MAX delays): a later, larger batch has more adjacent
+		 * stacks, so fewer madvise calls and shoot-downs. */
+		size_t before = excess_all();
+		for (int waits = 0; waits < TRIM_WAIT_MAX; waits++) {
+			struct timespec d = { 0, TRIM_DELAY_NS };
+			while (nanosleep(&d, &d) != 0 && errno == EINTR)
+				;
+			size_t now = excess_all();
+			if (now <= before + before / 8)
+				break; /* it stopped growing */
+			before = now;
+		}
 		trim_all();
 		pthread_mutex_lock(&trimmer_lock);
 	}

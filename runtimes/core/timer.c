@@ -21,40 +21,40 @@ int64_t as__now(void)
 
 
 /* ---- binary min-heap ordered by `when` ----------------------------------- */
-static void heap_set(struct as_timer_heap *h, size_t i, struct as_timer *t)
+static void heap_set(struct as_timer_heap *h, size_t i, struct as_timer_slot e)
 {
-	h->v[i] = t;
-	t->idx = i;
+	h->v[i] = e;
+	e.t->idx = i;
 }
 
 static void sift_up(struct as_timer_heap *h, size_t i)
 {
-	struct as_timer *t = h->v[i];
+	struct as_timer_slot e = h->v[i];
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
-		if (h->v[parent]->when <= t->when)
+		if (h->v[parent].when <= e.when)
 			break;
 		heap_set(h, i, h->v[parent]);
 		i = parent;
 	}
-	heap_set(h, i, t);
+	heap_set(h, i, e);
 }
 
 static void sift_down(struct as_timer_heap *h, size_t i)
 {
-	struct as_timer *t = h->v[i];
+	struct as_timer_slot e = h->v[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && h->v[c + 1]->when < h->v[c]->when)
+		if (c + 1 < h->n && h->v[c + 1].when < h->v[c].when)
 			c++;
-		if (t->when <= h->v[c]->when)
+		if (e.when <= h->v[c].when)
 			break;
 		heap_set(h, i, h->v[c]);
 		i = c;
 	}
-	heap_set(h, i, t);
+	heap_set(h, i, e);
 }
 
 void as__timer_arm(struct as_worker *w, struct as_timer *t)
@@ -62,7 +62,7 @@ void as__timer_arm(struct as_worker *w, struct as_timer *t)
 	struct as_timer_heap *h = &w->timers;
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct as_timer **v = realloc(h->v, cap * sizeof(*v));
+		struct as_timer_slot *v = realloc(h->v, cap * sizeof(*v));
 		if (!v) {
 			/* Out of memory: fire at once rather than never. */
 			t->idx = SIZE_MAX;
@@ -72,7 +72,7 @@ void as__timer_arm(struct as_worker *w, struct as_timer *t)
 		h->v = v;
 		h->cap = cap;
 	}
-	h->v[h->n] = t;
+	h->v[h->n] = (struct as_timer_slot){ t->when, t };
 	t->idx = h->n++;
 	sift_up(h, t->idx);
 }
@@ -84,11 +84,11 @@ void as__timer_disarm(struct as_worker *w, struct as_timer *t)
 	if (i == SIZE_MAX)
 		return;
 	t->idx = SIZE_MAX;
-	struct as_timer *last = h->v[--h->n];
+	struct as_timer_slot last = h->v[--h->n];
 	if (i == h->n)
 		return;
 	heap_set(h, i, last);
-	if (i > 0 && h->v[(i - 1) / 2]->when > last->when)
+	if (i > 0 && h->v[(i - 1) / 2].when > last.when)
 		sift_up(h, i);
 	else
 		sift_down(h, i);
@@ -98,11 +98,11 @@ int64_t as__timers_run(struct as_worker *w, int64_t now)
 {
 	struct as_timer_heap *h = &w->timers;
 	while (h->n > 0) {
-		struct as_timer *t = h->v[0];
-		if (t->when > now)
-			return t->when - now;
-		as__timer_disarm(w, t);
-		as__unpark(t->parker, AS_WAKE_TIMEOUT);
+		struct as_timer_slot top = h->v[0];
+		if (top.when > now)
+			return top.when - now;
+		as__timer_disarm(w, top.t);
+		as__unpark(top.t->parker, AS_WAKE_TIMEOUT);
 	}
 	return -1;
 }
