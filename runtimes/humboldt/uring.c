@@ -43,22 +43,31 @@ static const unsigned ladder[] = {
 };
 
 #define HB_MAX_CQ_ENTRIES 65536u /* the kernel's IORING_MAX_CQ_ENTRIES */
+/* The kernel sizes the hash table in which a cancel looks up its target by
+ * the CQ: ilog2(cq_entries) - 5 bits, at most 8.  A 1,024-entry CQ gives 32
+ * buckets, so cancelling 40,000 pending recvs (an idle-timeout sweep) walked
+ * ~1,250 entries each: 2.5 s.  8,192 entries give the full 256 buckets, for
+ * 128 KiB of CQ per ring. */
+#define HB_MIN_CQ_ENTRIES 8192u
 
-static unsigned cq_entries_for(unsigned sq)
+/* floor: HB_MIN_CQ_ENTRIES, or 0 once memory ran short. */
+static unsigned cq_entries_for(unsigned sq, unsigned floor)
 {
 	unsigned pow2 = 1;
 	while (pow2 < sq)
 		pow2 <<= 1;
-	return pow2 >= HB_MAX_CQ_ENTRIES / 4 ? HB_MAX_CQ_ENTRIES : 4 * pow2;
+	unsigned cq = pow2 >= HB_MAX_CQ_ENTRIES / 4 ? HB_MAX_CQ_ENTRIES : 4 * pow2;
+	return cq < floor ? floor : cq;
 }
 
 /* Sets up a ring, walking down the ladder on EINVAL (flag unknown to this
- * kernel) and halving the size on ENOMEM (a low memlock limit on old
- * kernels).  Returns 0 or -errno of the last attempt. */
+ * kernel) and, on ENOMEM (a low memlock limit on old kernels), dropping
+ * the CQ floor and then halving the size.  Returns 0 or -errno of the last attempt. */
 static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_used,
 		      unsigned *features)
 {
 	int r = -EINVAL;
+	unsigned floor = HB_MIN_CQ_ENTRIES;
 	for (;;) {
 		for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++) {
 			struct io_uring_params p;
@@ -69,7 +78,7 @@ static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_u
 			 * (2 x its SQ maximum): so 16,385 entries, rounded to
 			 * 32,768, get a CQ of 65,536, not an EINVAL. */
 			p.flags = ladder[i] | IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP;
-			p.cq_entries = cq_entries_for(entries);
+			p.cq_entries = cq_entries_for(entries, floor);
 			r = io_uring_queue_init_params(entries, ring, &p);
 			if (r == 0) {
 				*flags_used = ladder[i];
@@ -80,9 +89,14 @@ static int ring_setup(struct io_uring *ring, unsigned entries, unsigned *flags_u
 			if (r != -EINVAL)
 				break;
 		}
-		if (r != -ENOMEM || entries <= 8)
+		if (r != -ENOMEM || (entries <= 8 && !floor))
 			return r;
-		entries /= 2;
+		/* Short of memory (a low `ulimit -l` on older kernels): first
+		 * give up the CQ floor, then halve the ring. */
+		if (floor)
+			floor = 0;
+		else
+			entries /= 2;
 	}
 }
 
@@ -399,7 +413,11 @@ static inline int submit_wait(struct as_uring *u, struct io_uring_sqe *sqe,
 		struct io_uring_sqe *c = hb__sqe(u);
 		io_uring_prep_cancel64(c, (uint64_t)(uintptr_t)op, 0);
 		io_uring_sqe_set_data64(c, TOKEN_IGNORE);
-		(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
+		/* Batched like any submission: a sweep that cancels thousands
+		 * of waits makes one io_uring_enter per SUBMIT_BATCH, not one
+		 * each; the scheduler's next look at the ring sends the rest. */
+		if (io_uring_sq_ready(&u->ring) >= SUBMIT_BATCH)
+			(void)AS_EPIPE_OK(io_uring_submit(&u->ring));
 		/* Completions are reaped on this thread, by the scheduler, so
 		 * `done` cannot change between the check and the wait. */
 		while (!op->done) {
