@@ -50,6 +50,11 @@ enum {
 	  .choices = "none|tasks", .dflt = 0, .dflt_doc = "none",                    \
 	  .doc = "tasks: a fatal signal (stack overflow, abort, SIGSEGV, SIGBUS, SIGILL, SIGFPE) " \
 	         "also writes a dump of every task to stderr")                      \
+	X(stall_ms, unsigned, .name = "ASYNC_STD_STALL_MS", .kind = AS_SET_NUMBER,   \
+	  .min = 0, .max = 60000, .dflt = 0, .dflt_doc = "0 (off)",                  \
+	  .doc = "A task that holds its worker this many milliseconds without blocking or " \
+	         "yielding is named in one line on stderr (a watchdog thread looks 4 times " \
+	         "per period); 0: off")                                              \
 	X(dump_signal, int, .name = "ASYNC_STD_DUMP_SIGNAL", .kind = AS_SET_SIGNAL,  \
 	  .dflt = 0, .dflt_doc = "none",                                             \
 	  .doc = "This signal writes a task dump to stderr (or to `asrt dump`); never replaces " \

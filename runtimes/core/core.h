@@ -221,6 +221,7 @@ struct as_config {
 	unsigned threads;           /* workers */
 	size_t stack_size;          /* default task stack */
 	bool traceback_tasks;       /* fatal signals also dump every task */
+	unsigned stall_ms;          /* report a task holding its worker this long; 0: off */
 	void (*started)(void);      /* called once the workers run, or NULL */
 };
 /* Supplied by the runtime (from the shim's settings table). */
@@ -280,6 +281,8 @@ struct as_worker {
 	int64_t clock;
 	/* Calls left before the running task yields (as__coop_tick). */
 	int coop_left;
+	/* Switches so far (as__set_cur): the stall watchdog's sign of life. */
+	_Atomic unsigned long nswitch;
 	/* This worker's waiters per fd (close.c): written by the owner,
 	 * read by a closer on any thread. */
 	_Atomic int *_Atomic fd_waiting[AS_FDW_CHUNKS];
@@ -307,7 +310,12 @@ static inline void as__coop_tick(void)
 static inline void as__set_cur(struct as_worker *w, struct as_task *t)
 {
 	__atomic_store_n(&w->cur, t, __ATOMIC_RELEASE);
+	atomic_store_explicit(&w->nswitch,
+			      atomic_load_explicit(&w->nswitch, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
+/* ASYNC_STD_STALL_MS's watchdog thread (stall.c), when the setting is on. */
+void as__stall_watch_start(void);
 /* The running task, or NULL on a plain thread. */
 static inline struct as_task *as__current(void)
 {

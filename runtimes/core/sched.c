@@ -526,6 +526,7 @@ static void start(void)
 	as__sigpipe_install();
 	if (as__config()->traceback_tasks)
 		as__fatal_handlers_install();
+	as__stall_watch_start();
 	if (as__config()->started)
 		as__config()->started();
 }

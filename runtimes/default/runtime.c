@@ -22,6 +22,7 @@ static void config_load(void)
 	config.threads = s->threads;
 	config.stack_size = s->stack_size;
 	config.traceback_tasks = s->traceback == 1;
+	config.stall_ms = s->stall_ms;
 	config.started = as__shim_runtime_started;
 #ifdef AS_RUNTIME_CONFIGURE
 	AS_RUNTIME_CONFIGURE(s);

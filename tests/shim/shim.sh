@@ -80,6 +80,21 @@ check "overflow with tasks: dies of SIGSEGV (139)" test "$status" = 139
 check "overflow with tasks: the overflow line" has '^async_std: stack overflow in task'
 check "overflow with tasks: then every task" has '^3 tasks "idle": waiting in sleep'
 
+# ---- ASYNC_STD_STALL_MS ---------------------------------------------------------
+for rt in default humboldt; do
+	pre=; [ $rt = humboldt ] && pre=$hb
+	LD_PRELOAD=$pre ASYNC_STD_STALL_MS=100 "$victim" stall >/dev/null 2>"$out"
+	status=$?
+	check "stall on $rt: the program goes on (exit 0)" test "$status" = 0
+	check "stall on $rt: one line names the task that holds its worker" \
+		lines '^async_std: task [0-9]* "cruncher" has held worker [0-9]* for [0-9]* ms without blocking or yielding (ASYNC_STD_STALL_MS=100)$' 1
+done
+"$victim" stall-short >/dev/null 2>"$out"
+check "stall with the watchdog off: nothing said" lacks 'has held worker'
+ASYNC_STD_STALL_MS=60001 "$victim" name >/dev/null 2>"$out"
+check "stall: a value out of range names the variable and the range" \
+	lines '^async_std: ASYNC_STD_STALL_MS=60001 is out of range (accepted: 0..60000)$' 1
+
 # ---- fork ----------------------------------------------------------------------
 for rt in default humboldt; do
 	pre=; [ $rt = humboldt ] && pre=$hb

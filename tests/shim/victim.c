@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "async_std.h"
@@ -104,6 +105,35 @@ static int fork_child_writes(void)
 static void *fork_task(void *arg)
 {
 	*(int *)arg = fork_child_writes();
+	return NULL;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+/* Holds its worker without a single async_std call: until its stderr (a
+ * file) holds the watchdog's line, or for at most 60 s (arg 0); for 300 ms
+ * (arg 1), for the check that nothing is said with the watchdog off. */
+static void *crunch_task(void *arg)
+{
+	bool short_run = arg != NULL;
+	int64_t end = mono_ns() + (short_run ? 300 * MS : 60 * SEC);
+	int fd = open("/proc/self/fd/2", O_RDONLY | O_CLOEXEC);
+	static char text[1 << 16];
+	while (mono_ns() < end) {
+		if (short_run || fd < 0)
+			continue;
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		if (strstr(text, "has held worker"))
+			break;
+	}
+	if (fd >= 0)
+		close(fd);
 	return NULL;
 }
 
@@ -203,6 +233,12 @@ int async_main(int argc, char **argv)
 		int st = -1;
 		async_std_join(async_std_spawn(fork_task, &st), NULL);
 		printf("child status %d\n", st);
+		return 0;
+	}
+	if (!strcmp(mode, "stall") || !strcmp(mode, "stall-short")) {
+		async_std_spawn_attr c = { .size = sizeof(c), .name = "cruncher" };
+		void *arg = !strcmp(mode, "stall-short") ? (void *)1 : NULL;
+		async_std_join(async_std_spawn_ex(crunch_task, arg, &c), NULL);
 		return 0;
 	}
 	if (!strcmp(mode, "jump")) {
