@@ -10,7 +10,7 @@
 # calls internal core functions and links the static archive instead.
 
 BENCH_DIR   := $(BUILD)/bench
-BENCH_PROGS := yield spawn_join sleep0 sleepers timers cancel_storm soak chan_pingpong mutex dump
+BENCH_PROGS := yield spawn_join sleep0 sleepers timers cancel_storm soak busy_io chan_pingpong mutex dump
 ECHO_PROGS  := echo_server echo_client
 BENCH_BINS  := $(addprefix $(BENCH_DIR)/,$(BENCH_PROGS) $(ECHO_PROGS))
 BENCH_FLOOR := $(BENCH_DIR)/switch_floor
