@@ -99,6 +99,13 @@ static inline long bench_status_kib(const char *key)
 }
 
 /* Keeps the compiler from deleting a loop whose result is unused. */
+/* qsort's comparison of int64_t (latencies, lateness). */
+static inline int bench_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 #define BENCH_KEEP(x) __asm__ volatile("" : : "r"(x) : "memory")
 
 #endif /* AS_BENCH_H */

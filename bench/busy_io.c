@@ -45,12 +45,6 @@ static void *ponger(void *arg)
 	return NULL;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int async_main(int argc, char **argv)
 {
 	long pairs = bench_arg(argc, argv, 1, "pairs", 500, 0, 100000);
@@ -116,8 +110,8 @@ int async_main(int argc, char **argv)
 		shutdown(fds[i], SHUT_RDWR);
 	for (long i = 0; i < 2 * pairs; i++)
 		async_std_join(t[i], NULL);
-	qsort(recv_ns, (size_t)probes, sizeof *recv_ns, cmp_i64);
-	qsort(accept_ns, (size_t)probes, sizeof *accept_ns, cmp_i64);
+	qsort(recv_ns, (size_t)probes, sizeof *recv_ns, bench_cmp_i64);
+	qsort(accept_ns, (size_t)probes, sizeof *accept_ns, bench_cmp_i64);
 	long p99 = (long)((double)probes * 0.99);
 	printf("bench=busy_io runtime=%s pairs=%ld probes=%ld recv_p50_us=%.1f recv_p99_us=%.1f "
 	       "accept_p50_us=%.1f accept_p99_us=%.1f pingpong_per_s=%.0f ok=%d\n",

@@ -29,12 +29,6 @@ static void *sleeper(void *arg)
 	return arg;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int async_main(int argc, char **argv)
 {
 	long n = bench_arg(argc, argv, 1, "tasks", 50000, 1, 10000000);
@@ -85,7 +79,7 @@ int async_main(int argc, char **argv)
 			"raise lead_ms\n", (t_spawned - t0) / 1e6);
 	if (joined != n || atomic_load(&errors))
 		rc = 1;
-	qsort(late_ns, (size_t)joined, sizeof *late_ns, cmp_i64);
+	qsort(late_ns, (size_t)joined, sizeof *late_ns, bench_cmp_i64);
 	double p50 = joined ? late_ns[joined / 2] / 1e6 : 0;
 	double p99 = joined ? late_ns[(long)((double)joined * 0.99)] / 1e6 : 0;
 	double max = joined ? late_ns[joined - 1] / 1e6 : 0;

@@ -314,6 +314,9 @@ static inline void as__set_cur(struct as_worker *w, struct as_task *t)
 			      atomic_load_explicit(&w->nswitch, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 }
+/* Starts fn(NULL) on a detached helper thread named `name` that takes no
+ * signals (thread.c); 0 or the pthread_create error. */
+int as__helper_thread_start(void *(*fn)(void *), const char *name);
 /* ASYNC_STD_STALL_MS's watchdog thread (stall.c), when the setting is on. */
 void as__stall_watch_start(void);
 /* The running task, or NULL on a plain thread. */

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core.h"
 #include "stack.h"
 
 #ifndef MADV_GUARD_INSTALL
@@ -500,20 +500,7 @@ static void *trimmer_main(void *arg)
 
 static void trimmer_start(void)
 {
-	pthread_attr_t a;
-	pthread_t tid;
-	sigset_t all, old;
-
-	if (pthread_attr_init(&a) != 0)
-		return;
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 64 * 1024);
-	/* No signal of the application's lands on it. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	trimmer_running = pthread_create(&tid, &a, trimmer_main, NULL) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&a);
+	trimmer_running = as__helper_thread_start(trimmer_main, "async_std/trim") == 0;
 }
 
 /* Called with c->lock held; returns with it released.  Past the threshold,

@@ -10,8 +10,6 @@
  * the setting is 0.  The task's id and name are read racily, like a dump's:
  * a slot reused under us shows in its id, and is then not reported.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,18 +82,7 @@ void as__stall_watch_start(void)
 {
 	if (!as__config()->stall_ms)
 		return;
-	pthread_attr_t a;
-	pthread_t tid;
-	sigset_t all, old;
-	if (pthread_attr_init(&a) != 0)
-		return;
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&a, 64 * 1024);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(&tid, &a, stall_main, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&a);
+	int r = as__helper_thread_start(stall_main, "async_std/stall");
 	if (r != 0)
 		as__say("ASYNC_STD_STALL_MS: cannot start the watchdog thread (%s)", strerror(r));
 }
