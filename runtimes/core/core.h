@@ -142,6 +142,11 @@ struct as_task {
 	struct as_task *next;       /* run queue / free list link */
 	struct as_worker *worker;   /* owner; fixed once the task has started */
 	struct as_parker parker;
+	/* Bumped when its timer is armed, fires or is disarmed; never reset,
+	 * so a stale heap entry never matches a later use of the slot.
+	 * Written by the owner worker; another worker's stale entry may read
+	 * it after the slot was reused (relaxed atomic, never matches). */
+	_Atomic uint32_t timer_seq;
 	as_spin lock;               /* flags, joiner, gen */
 	unsigned flags;
 	bool own_stack;             /* caller-provided stack: not ours to free;
@@ -229,16 +234,20 @@ const struct as_config *as__config(void);
 
 /* ---- workers and scheduling --------------------------------------------- */
 struct as_reactor; /* the runtime's, see reactor.h */
-/* Each entry keeps its timer's `when` beside the pointer: sifting compares
- * without touching the timers, which live on their waiters' stacks (with
- * 50,000 sleepers, a cache miss per comparison). */
+/* A heap entry: the deadline, its task and the task's timer_seq when it was
+ * armed.  The heap never writes to the task as entries move (with 50,000
+ * sleepers, each such store was a cache miss), so it cannot find an entry
+ * by task: a disarmed timer stays in as a stale entry, known by its seq, until
+ * it reaches the top or a compaction drops it (timer.c). */
 struct as_timer_slot {
 	int64_t when;
-	struct as_timer *t;
+	struct as_task *t;
+	uint32_t seq;
 };
 struct as_timer_heap {
 	struct as_timer_slot *v;
 	size_t n, cap;
+	size_t stale;               /* entries whose timer was disarmed */
 };
 
 /* fds per chunk of a worker's waiter table, and chunks (close.c). */
@@ -351,13 +360,12 @@ void as__close_broadcast(int fd);
 void as__fd_waiting_add(int fd, int delta);
 
 /* ---- timers (per worker, owner thread only) ------------------------------ */
-struct as_timer {
-	int64_t when;
-	size_t idx;                 /* position in the heap, SIZE_MAX when not armed */
-	struct as_parker *parker;
-};
-void as__timer_arm(struct as_worker *w, struct as_timer *t);
-void as__timer_disarm(struct as_worker *w, struct as_timer *t);
+/* Arms t's one timer for `when` on w (t's worker) and returns its seq, or 0
+ * when it could not (out of memory) and t was woken with a timeout instead.
+ * Disarm with that seq once the wait is over; a timer that fired is already
+ * gone, and disarming it does nothing. */
+uint32_t as__timer_arm(struct as_worker *w, struct as_task *t, int64_t when);
+void as__timer_disarm(struct as_worker *w, struct as_task *t, uint32_t seq);
 /* Fires expired timers; returns ns until the next one, or -1 if none. */
 int64_t as__timers_run(struct as_worker *w, int64_t now);
 int64_t as__now(void);

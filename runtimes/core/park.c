@@ -90,15 +90,13 @@ static int park_result(struct as_parker *p)
 static int park_task(struct as_task *t, int64_t deadline)
 {
 	struct as_parker *p = &t->parker;
-	struct as_timer tm = { .idx = SIZE_MAX, .parker = p };
+	uint32_t timer = 0;
 
 	if (deadline >= 0) {
-		if (deadline <= as__now()) {
+		if (deadline <= as__now())
 			park_expire(p);
-		} else {
-			tm.when = deadline;
-			as__timer_arm(t->worker, &tm);
-		}
+		else
+			timer = as__timer_arm(t->worker, t, deadline);
 	}
 	uint32_t s = atomic_load(&p->state);
 	while (PK_PHASE(s) == AS_PK_WAIT) {
@@ -111,8 +109,8 @@ static int park_task(struct as_task *t, int64_t deadline)
 			break;
 		}
 	}
-	if (tm.idx != SIZE_MAX)
-		as__timer_disarm(t->worker, &tm);
+	if (timer)
+		as__timer_disarm(t->worker, t, timer);
 	return park_result(p);
 }
 

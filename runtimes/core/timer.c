@@ -20,44 +20,76 @@ int64_t as__now(void)
 }
 
 
-/* ---- binary min-heap ordered by `when` ----------------------------------- */
-static void heap_set(struct as_timer_heap *h, size_t i, struct as_timer_slot e)
-{
-	h->v[i] = e;
-	e.t->idx = i;
-}
+/* ---- 4-ary min-heap ordered by `when` ------------------------------------ */
+/* Entries move without a store to their task (core.h), and four children
+ * per node halve the depth of a binary heap: 50,000 sleepers, 8 levels. */
+#define HEAP_ARITY 4
+#define HEAP_PARENT(i) (((i) - 1) / HEAP_ARITY)
+/* Stale entries are dropped in one O(n) pass once they are more than half of
+ * the heap and at least this many: a server whose reads end long before their
+ * deadlines keeps at most about twice its armed timers. */
+#define HEAP_COMPACT_MIN 1024
 
 static void sift_up(struct as_timer_heap *h, size_t i)
 {
 	struct as_timer_slot e = h->v[i];
 	while (i > 0) {
-		size_t parent = (i - 1) / 2;
+		size_t parent = HEAP_PARENT(i);
 		if (h->v[parent].when <= e.when)
 			break;
-		heap_set(h, i, h->v[parent]);
+		h->v[i] = h->v[parent];
 		i = parent;
 	}
-	heap_set(h, i, e);
+	h->v[i] = e;
 }
 
 static void sift_down(struct as_timer_heap *h, size_t i)
 {
 	struct as_timer_slot e = h->v[i];
 	for (;;) {
-		size_t c = 2 * i + 1;
+		size_t c = HEAP_ARITY * i + 1;
 		if (c >= h->n)
 			break;
-		if (c + 1 < h->n && h->v[c + 1].when < h->v[c].when)
-			c++;
-		if (e.when <= h->v[c].when)
+		size_t end = c + HEAP_ARITY < h->n ? c + HEAP_ARITY : h->n;
+		size_t min = c;
+		for (size_t k = c + 1; k < end; k++)
+			if (h->v[k].when < h->v[min].when)
+				min = k;
+		if (e.when <= h->v[min].when)
 			break;
-		heap_set(h, i, h->v[c]);
-		i = c;
+		h->v[i] = h->v[min];
+		i = min;
 	}
-	heap_set(h, i, e);
+	h->v[i] = e;
 }
 
-void as__timer_arm(struct as_worker *w, struct as_timer *t)
+static inline bool slot_live(const struct as_timer_slot *e)
+{
+	return atomic_load_explicit(&e->t->timer_seq, memory_order_relaxed) == e->seq;
+}
+
+static void heap_pop(struct as_timer_heap *h)
+{
+	h->v[0] = h->v[--h->n];
+	if (h->n)
+		sift_down(h, 0);
+}
+
+/* Drops every stale entry and rebuilds the heap bottom-up. */
+static void heap_compact(struct as_timer_heap *h)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (slot_live(&h->v[i]))
+			h->v[n++] = h->v[i];
+	h->n = n;
+	h->stale = 0;
+	for (size_t i = n / HEAP_ARITY + 1; i-- > 0;)
+		if (i < n)
+			sift_down(h, i);
+}
+
+uint32_t as__timer_arm(struct as_worker *w, struct as_task *t, int64_t when)
 {
 	struct as_timer_heap *h = &w->timers;
 	if (h->n == h->cap) {
@@ -65,33 +97,34 @@ void as__timer_arm(struct as_worker *w, struct as_timer *t)
 		struct as_timer_slot *v = realloc(h->v, cap * sizeof(*v));
 		if (!v) {
 			/* Out of memory: fire at once rather than never. */
-			t->idx = SIZE_MAX;
-			as__unpark(t->parker, AS_WAKE_TIMEOUT);
-			return;
+			as__unpark(&t->parker, AS_WAKE_TIMEOUT);
+			return 0;
 		}
 		h->v = v;
 		h->cap = cap;
 	}
-	h->v[h->n] = (struct as_timer_slot){ t->when, t };
-	t->idx = h->n++;
-	sift_up(h, t->idx);
+	uint32_t seq = atomic_load_explicit(&t->timer_seq, memory_order_relaxed) + 1;
+	if (!seq)
+		seq = 1; /* 0 means "not armed" to the caller */
+	atomic_store_explicit(&t->timer_seq, seq, memory_order_relaxed);
+	h->v[h->n] = (struct as_timer_slot){ when, t, seq };
+	sift_up(h, h->n++);
+	return seq;
 }
 
-void as__timer_disarm(struct as_worker *w, struct as_timer *t)
+void as__timer_disarm(struct as_worker *w, struct as_task *t, uint32_t seq)
 {
+	if (atomic_load_explicit(&t->timer_seq, memory_order_relaxed) != seq)
+		return; /* it fired */
+	atomic_store_explicit(&t->timer_seq, seq + 1 ? seq + 1 : 1, memory_order_relaxed);
 	struct as_timer_heap *h = &w->timers;
-	size_t i = t->idx;
-	if (i == SIZE_MAX)
+	/* Gone at once when it is on top (a deadline that was about to hit). */
+	if (h->v[0].t == t && h->v[0].seq == seq) {
+		heap_pop(h);
 		return;
-	t->idx = SIZE_MAX;
-	struct as_timer_slot last = h->v[--h->n];
-	if (i == h->n)
-		return;
-	heap_set(h, i, last);
-	if (i > 0 && h->v[(i - 1) / 2].when > last.when)
-		sift_up(h, i);
-	else
-		sift_down(h, i);
+	}
+	if (++h->stale >= HEAP_COMPACT_MIN && h->stale * 2 > h->n)
+		heap_compact(h);
 }
 
 int64_t as__timers_run(struct as_worker *w, int64_t now)
@@ -99,10 +132,18 @@ int64_t as__timers_run(struct as_worker *w, int64_t now)
 	struct as_timer_heap *h = &w->timers;
 	while (h->n > 0) {
 		struct as_timer_slot top = h->v[0];
+		if (!slot_live(&top)) {
+			heap_pop(h);
+			h->stale--;
+			continue;
+		}
 		if (top.when > now)
 			return top.when - now;
-		as__timer_disarm(w, top.t);
-		as__unpark(top.t->parker, AS_WAKE_TIMEOUT);
+		heap_pop(h);
+		/* Fired: the waiter's disarm finds the seq moved on. */
+		atomic_store_explicit(&top.t->timer_seq, top.seq + 1 ? top.seq + 1 : 1,
+				      memory_order_relaxed);
+		as__unpark(&top.t->parker, AS_WAKE_TIMEOUT);
 	}
 	return -1;
 }
