@@ -5,27 +5,35 @@
  *
  *   soak [connections [seconds]]   (defaults 10000, 60)
  *
- * One process: a listener on loopback, one echo task per accepted
- * connection, and one client task per connection that sends messages of
- * 1..4096 bytes (lengths and bytes from a per-client xorshift), reads each
- * back and compares it byte for byte.  After `seconds` the clients stop and
- * close, the echo tasks see EOF and end.  Prints one key=value line: round
- * trips, errors (any failed call or mismatch; must be 0), peak RSS, and the
- * fds open before and after (must be equal: nothing leaked).  Raises
- * RLIMIT_NOFILE to what the connections need, or fails saying so.
+ * Two processes on the same runtime, so that each needs only one fd per
+ * connection (10,000 connections fit under a 20,000 RLIMIT_NOFILE): the
+ * server, a listener on loopback with one echo task per accepted
+ * connection; and the client (the same binary, re-executed with --client),
+ * with one task per connection that sends messages of 1..4096 bytes
+ * (lengths and bytes from a per-client xorshift), reads each back and
+ * compares it byte for byte.  After `seconds` the clients stop and close,
+ * the echo tasks see EOF and end.  The server prints one key=value line:
+ * round trips, errors (any failed call or mismatch on either side; must be
+ * 0), peak RSS of each process, and the server's fds open before and after
+ * (must be equal: nothing leaked).  Each process raises RLIMIT_NOFILE to
+ * what it needs (its hard limit too, with CAP_SYS_RESOURCE), or fails
+ * saying so.
  */
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "async_std.h"
 #include "bench.h"
 
 #define MSG_MAX 4096
 
-static atomic_long round_trips, errors, clients_done;
+static atomic_long round_trips, errors;
 static atomic_int stop;
 static int port;
 static atomic_long first_error_said;
@@ -108,7 +116,6 @@ static void *client(void *arg)
 	int fd = async_std_tcp_connect("127.0.0.1", port);
 	if (fd < 0) {
 		fail("connect", errno);
-		atomic_fetch_add(&clients_done, 1);
 		return NULL;
 	}
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
@@ -139,29 +146,82 @@ static void *client(void *arg)
 		atomic_fetch_add_explicit(&round_trips, 1, memory_order_relaxed);
 	}
 	async_std_close(fd);
-	atomic_fetch_add(&clients_done, 1);
 	return NULL;
 }
 
-int async_main(int argc, char **argv)
+static int raise_nofile(long n)
 {
-	long n = bench_arg(argc, argv, 1, "connections", 10000, 1, 1000000);
-	long secs = bench_arg(argc, argv, 2, "seconds", 60, 1, 86400);
 	struct rlimit rl;
-	rlim_t need = (rlim_t)(2 * n + 64);
+	rlim_t need = (rlim_t)(n + 64);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
-		if (rl.rlim_max < need) {
-			fprintf(stderr, "soak: %ld connections need %llu fds, RLIMIT_NOFILE's hard "
-				"limit is %llu: run with fewer\n", n, (unsigned long long)need,
+		/* Past the hard limit only with CAP_SYS_RESOURCE. */
+		struct rlimit up = { need, need };
+		if (rl.rlim_max < need && setrlimit(RLIMIT_NOFILE, &up) != 0) {
+			fprintf(stderr, "soak: %ld connections need %llu fds per process, "
+				"RLIMIT_NOFILE's hard limit is %llu and cannot be raised: "
+				"run with fewer\n", n, (unsigned long long)need,
 				(unsigned long long)rl.rlim_max);
-			return 1;
+			return -1;
 		}
+		if (rl.rlim_max < need)
+			rl.rlim_max = need;
 		rl.rlim_cur = need;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
 			perror("soak: setrlimit");
-			return 1;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+/* soak --client PORT CONNECTIONS SECONDS: prints "round_trips=R errors=E
+ * peak_rss_kib=K" on stdout. */
+static int client_main(long n, long secs)
+{
+	async_std_task **c = malloc((size_t)n * sizeof *c);
+	if (!c) {
+		perror("soak: client: malloc");
+		return 1;
+	}
+	for (long i = 0; i < n; i++)
+		if (!(c[i] = async_std_spawn(client, (void *)(intptr_t)i)))
+			fail("spawn client", errno);
+	async_std_sleep(secs * 1000000000LL);
+	atomic_store(&stop, 1);
+	for (long i = 0; i < n; i++)
+		if (c[i])
+			async_std_join(c[i], NULL);
+	printf("round_trips=%ld errors=%ld peak_rss_kib=%ld\n", atomic_load(&round_trips),
+	       atomic_load(&errors), bench_status_kib("VmHWM"));
+	free(c);
+	return 0;
+}
+
+static void *wait_child(void *arg)
+{
+	int st;
+	pid_t pid = (pid_t)(intptr_t)arg;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return (void *)(intptr_t)-1;
+	return (void *)(intptr_t)st;
+}
+
+extern char **environ;
+
+int async_main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "--client") == 0) {
+		port = (int)bench_arg(argc, argv, 2, "port", 0, 1, 65535);
+		long n = bench_arg(argc, argv, 3, "connections", 10000, 1, 1000000);
+		if (raise_nofile(n) < 0)
+			return 1;
+		return client_main(n, bench_arg(argc, argv, 4, "seconds", 60, 1, 86400));
+	}
+	long n = bench_arg(argc, argv, 1, "connections", 10000, 1, 1000000);
+	long secs = bench_arg(argc, argv, 2, "seconds", 60, 1, 86400);
+	if (raise_nofile(n) < 0)
+		return 1;
 	long fds_before = fds_open();
 	int lfd = async_std_tcp_listen("127.0.0.1", 0, 4096);
 	if (lfd < 0) {
@@ -173,21 +233,54 @@ int async_main(int argc, char **argv)
 	getsockname(lfd, (struct sockaddr *)&a, &al);
 	port = ntohs(a.sin_port);
 	async_std_task *l = async_std_spawn(listener, (void *)(intptr_t)lfd);
-	async_std_task **c = malloc((size_t)n * sizeof *c);
-	if (!l || !c) {
+	if (!l) {
 		perror("soak: spawn");
 		return 1;
 	}
+	/* The client: this binary again, same environment (so same runtime),
+	 * its stdout into a pipe. */
+	int out[2];
+	if (pipe2(out, O_CLOEXEC) != 0) {
+		perror("soak: pipe");
+		return 1;
+	}
+	char sport[16], sn[24], ssecs[24];
+	snprintf(sport, sizeof sport, "%d", port);
+	snprintf(sn, sizeof sn, "%ld", n);
+	snprintf(ssecs, sizeof ssecs, "%ld", secs);
+	char *cargv[] = { argv[0], "--client", sport, sn, ssecs, NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+	pid_t pid;
 	int64_t t0 = async_std_now();
-	for (long i = 0; i < n; i++)
-		if (!(c[i] = async_std_spawn(client, (void *)(intptr_t)i)))
-			fail("spawn client", errno);
-	async_std_sleep(secs * 1000000000LL);
-	atomic_store(&stop, 1);
-	for (long i = 0; i < n; i++)
-		if (c[i])
-			async_std_join(c[i], NULL);
+	int r = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, cargv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(out[1]);
+	if (r != 0) {
+		fprintf(stderr, "soak: spawning the client: %s\n", strerror(r));
+		return 1;
+	}
+	char line[256];
+	size_t got = 0;
+	for (;;) {
+		ssize_t k = async_std_read(out[0], line + got, sizeof line - 1 - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	line[got] = '\0';
+	async_std_close(out[0]);
+	void *st = NULL;
+	async_std_run_blocking(wait_child, (void *)(intptr_t)pid, &st);
 	int64_t t1 = async_std_now();
+	long crt = 0, cerr = 0, chwm = 0;
+	int status = (int)(intptr_t)st;
+	if (sscanf(line, "round_trips=%ld errors=%ld peak_rss_kib=%ld", &crt, &cerr, &chwm) != 3 ||
+	    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "soak: the client failed (status %#x)\n", status);
+		cerr++;
+	}
 	async_std_cancel(l);
 	async_std_join(l, NULL);
 	async_std_close(lfd);
@@ -198,13 +291,12 @@ int async_main(int argc, char **argv)
 		fds_after = fds_open();
 	}
 	long hwm = bench_status_kib("VmHWM");
-	long rt = atomic_load(&round_trips), err = atomic_load(&errors);
-	int ok = err == 0 && fds_after == fds_before && rt > 0;
+	long err = atomic_load(&errors) + cerr;
+	int ok = err == 0 && fds_after == fds_before && crt > 0;
 	printf("bench=soak runtime=%s connections=%ld seconds=%ld round_trips=%ld "
-	       "round_trips_per_s=%.0f errors=%ld peak_rss_kib=%ld fds_before=%ld fds_after=%ld "
-	       "ok=%d\n",
-	       async_std_runtime_name(), n, secs, rt, rt / ((t1 - t0) / 1e9), err, hwm,
+	       "round_trips_per_s=%.0f errors=%ld peak_rss_kib=%ld client_peak_rss_kib=%ld "
+	       "fds_before=%ld fds_after=%ld ok=%d\n",
+	       async_std_runtime_name(), n, secs, crt, crt / ((t1 - t0) / 1e9), err, hwm, chwm,
 	       fds_before, fds_after, ok);
-	free(c);
 	return ok ? 0 : 1;
 }

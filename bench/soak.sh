@@ -6,7 +6,8 @@
 #   BUILD=build bench/soak.sh     (BENCH_SOAK_CONNS, default 10000;
 #                                  BENCH_SOAK_S, default 60 per runtime)
 #
-# Prints one line per runtime (round trips per second, errors, peak RSS, fds
+# Prints one line per runtime (round trips per second, errors, peak RSS of
+# the server and of its client process, the server's fds
 # before and after) and exits 1 if any run failed (errors, leaked fds, or a
 # crash).
 set -u
@@ -41,8 +42,9 @@ for rt in default humboldt fallback; do
 	fi
 	[ -n "$line" ] && awk -v rt="$rt" '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		printf "  %-8s %9s round trips/s, %s errors, peak RSS %.0f MiB, fds %s before / %s after\n",
-			rt, v["round_trips_per_s"], v["errors"], v["peak_rss_kib"] / 1024, v["fds_before"], v["fds_after"]
+		printf "  %-8s %9s round trips/s, %s errors, peak RSS %.0f MiB (client %.0f MiB), fds %s before / %s after\n",
+			rt, v["round_trips_per_s"], v["errors"], v["peak_rss_kib"] / 1024,
+			v["client_peak_rss_kib"] / 1024, v["fds_before"], v["fds_after"]
 	}' <<<"$line"
 done
 rm -f /tmp/soak.$$.err
