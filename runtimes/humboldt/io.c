@@ -171,6 +171,19 @@ int as__accept(int fd, struct sockaddr *a, socklen_t *l)
 	if (!u)
 		return as__epoll_accept(fd, a, l);
 	AS_ENTER();
+	/* A waiting connection is taken at once when the listener is
+	 * O_NONBLOCK (async_std_tcp_listen's are).  Through the ring it would
+	 * wait for the worker's next look at the ring and then for a round of
+	 * the ready queue: with 10,000 busy connections, 10 ms per accept, so
+	 * a burst of connects overflowed the backlog for longer than the
+	 * clients' SYN-ACK retries and they were reset (bench/soak).  A
+	 * blocking listener keeps its flags and goes through the ring. */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK)) {
+		int c = accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c >= 0 || (errno != EAGAIN && errno != EINTR))
+			return c;
+	}
 	HB_RUN(u, fd, POLLIN,
 	       io_uring_prep_accept(sqe, fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
