@@ -241,7 +241,16 @@ sleeper_start() {
 	exec 4< <(exec env "$@" sh -c 'echo $$; exec sleep 60')
 	victim=
 	read -r -t 30 victim <&4
-	[ -n "$victim" ]
+	[ -n "$victim" ] || return 1
+	# The pid is sh's, echoed before its exec of sleep: while that exec
+	# runs, /proc/PID/environ reads empty, and asrt would find no dump
+	# signal (seen once on a loaded machine).  Wait until sleep runs.
+	local i
+	for i in $(seq 1000); do
+		[ "$(cat "/proc/$victim/comm" 2>/dev/null)" = sleep ] && return 0
+		sleep 0.01
+	done
+	return 1
 }
 sleeper_stop() {
 	kill "$victim" 2>/dev/null
