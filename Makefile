@@ -90,6 +90,17 @@ HB_CFLAGS := -DAS_RUNTIME_NAME='"humboldt"' -Iruntimes/default \
 HUMBOLDT_SO := $(BUILD)/libhumboldt.so
 HUMBOLDT_A  := $(BUILD)/libhumboldt.a
 
+# gcd: core + the epoll reactor and I/O calls (the default's, under its own
+# name) + its dispatch queues + the shim with gcd's settings rows.
+GCD_SRC := $(CORE_SRC) $(DEFAULT_SRC) $(wildcard runtimes/gcd/*.c) $(SHIM_SRC)
+GCD_OBJ := $(patsubst %,$(BUILD)/gcd/%.o,$(basename $(GCD_SRC)))
+GCD_INC := runtimes/gcd/include
+GCD_CFLAGS := -DAS_RUNTIME_DEFAULT=1 -DAS_RUNTIME_NAME='"gcd"' -Iruntimes/default \
+              -DAS_RUNTIME_THREADS=gcd__threads -Iruntimes/gcd -I$(GCD_INC) \
+              -DAS_RUNTIME_SETTINGS_H='"gcd_settings.h"'
+GCD_SO := $(BUILD)/libgcd.so
+GCD_A  := $(BUILD)/libgcd.a
+
 STUB_SO   := $(BUILD)/libasync_std.so.$(SOVERSION)
 # The version script, generated from abi/abi_list.h (tools/abi-map.sh).
 ABI_MAP   := $(BUILD)/async_std.map
@@ -98,7 +109,7 @@ STUB_A    := $(BUILD)/libasync_std.a
 RT_LIBS   := -ldl -lpthread
 
 .PHONY: all deps need-deps test demo bench install clean
-all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A)
+all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A)
 
 # ---- the abi stub with the default runtime (weak exports) -----------------
 $(BUILD)/default/%.o: %.c $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
@@ -137,12 +148,34 @@ $(BUILD)/humboldt/%.o: %.S
 $(HUMBOLDT_SO): $(HUMBOLDT_OBJ) $(ABI_MAP) runtimes/humboldt/humboldt.map
 	$(CC) -shared -o $@ $(HUMBOLDT_OBJ) $(SAN_FLAGS) -Wl,-soname,libhumboldt.so \
 		-Wl,--version-script=$(ABI_MAP) \
-		-Wl,--version-script=runtimes/humboldt/humboldt.map -Wl,-z,now -Wl,--no-undefined \
+		-Wl,--version-script=runtimes/humboldt/humboldt.map -Wl,-z,now -Wl,-z,nodelete \
+		-Wl,--no-undefined \
 		-luring $(RT_LIBS)
 
 $(HUMBOLDT_A): $(HUMBOLDT_OBJ)
 	@rm -f $@
 	ar rcs $@ $(HUMBOLDT_OBJ)
+
+# ---- gcd: strong exports, preloadable, and loadable beside another runtime -
+$(BUILD)/gcd/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h $(GCD_INC)/*.h shim/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(GCD_CFLAGS) -c $< -o $@
+
+$(BUILD)/gcd/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+# -z nodelete: its workers, handlers and its entry in the process's table of
+# runtimes point into it; it is never unloaded.
+$(GCD_SO): $(GCD_OBJ) $(ABI_MAP) runtimes/gcd/gcd.map
+	$(CC) -shared -o $@ $(GCD_OBJ) $(SAN_FLAGS) -Wl,-soname,libgcd.so \
+		-Wl,--version-script=$(ABI_MAP) \
+		-Wl,--version-script=runtimes/gcd/gcd.map -Wl,-z,now -Wl,-z,nodelete \
+		-Wl,--no-undefined $(RT_LIBS)
+
+$(GCD_A): $(GCD_OBJ)
+	@rm -f $@
+	ar rcs $@ $(GCD_OBJ)
 
 # ---- dependencies -------------------------------------------------------
 # What the build needs, each found by a file or a tool, with its Debian
@@ -170,6 +203,7 @@ deps need-deps:
 -include bench/peers/peers.mk
 -include tools/tools.mk
 -include tests/humboldt/humboldt.mk
+-include tests/interop/interop.mk
 -include tests/shim/shim.mk
 
 # `make bench` also runs the I/O benchmarks (echo and random reads, default
@@ -186,7 +220,7 @@ export TEST_SUMMARY
 .PHONY: check check-san check-valgrind check-valgrind-plain check-tsan
 # The conformance suite under ThreadSanitizer, with the fiber annotations
 # (a report makes the binary exit non-zero, which counts as a failure).
-check-tsan: $(BUILD)/tests/conformance/conformance
+check-tsan: $(BUILD)/tests/conformance/conformance check-interop
 	tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
 
 # The conformance suite under valgrind, built with its stack annotations.
@@ -208,7 +242,7 @@ check-valgrind-plain: $(BUILD)/tests/conformance/conformance
 	fi
 
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
-       check-shim check-tools check-install check-spdx check-valgrind-plain
+       check-interop check-shim check-tools check-install check-spdx check-valgrind-plain
 
 # Every tracked source file carries the MIT SPDX line (tools/spdx.sh --fix adds it).
 .PHONY: check-spdx
@@ -227,7 +261,7 @@ check-cross:
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
-check-san: all check-unit test-shim check-core check-conformance check-humboldt check-shim
+check-san: all check-unit test-shim check-core check-conformance check-humboldt check-interop check-shim
 
 test: need-deps
 	@mkdir -p build && rm -f $(TEST_SUMMARY)

@@ -95,7 +95,8 @@
 	X(1, 0, int, group_wait, (async_std_group * g), (g))                                    \
 	X(1, 0, int, group_cancel, (async_std_group * g), (g))                                  \
 	X(1, 0, int, group_destroy, (async_std_group * g), (g))                                 \
-	X(1, 0, int, task_dump, (int fd, unsigned flags), (fd, flags))
+	X(1, 0, int, task_dump, (int fd, unsigned flags), (fd, flags))                          \
+	X(1, 1, const struct async_std_ops *, runtime_find, (const char *name), (name))
 
 /* Each function's position in the list (and in struct async_std_ops), so
  * code that keeps a value per function never depends on the order. */

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define ASYNC_STD_ABI_MAJOR 1
-#define ASYNC_STD_ABI_MINOR 0
+#define ASYNC_STD_ABI_MINOR 1
 /* (major << 16) | minor, as returned by async_std_abi_version(). */
 #define ASYNC_STD_ABI_VERSION ((ASYNC_STD_ABI_MAJOR << 16) | ASYNC_STD_ABI_MINOR)
 
@@ -64,9 +64,23 @@ const char *async_std_runtime_name(void);
 /* ABI version the bound runtime implements, (major << 16) | minor. */
 uint32_t async_std_abi_version(void);
 
-/* The bound runtime's function table, for programs that want dynamic
- * dispatch on purpose.  Never NULL; the table is static. */
+/* The current runtime's function table, for programs that want dynamic
+ * dispatch on purpose.  Never NULL; the table is static.
+ *
+ * Several runtimes can share a process (humboldt and gcd, say): every call
+ * acts on the runtime that runs the calling task, its "current runtime"; on
+ * a plain thread (and a blocking-pool thread) that is the bound runtime.
+ * Task handles, mutexes, conds, semaphores, channels and groups work across
+ * runtimes. */
 const struct async_std_ops *async_std_runtime_ops(void);
+
+/* ASYNC_STD_1.1: the function table of a runtime of this process by name
+ * ("humboldt", "gcd", "default"): the current one, or one that has started
+ * (its first spawn starts it).  NULL with EINVAL (name is NULL) or ENOENT.
+ * Its spawn, join, detach, cancel, task_id, now, sleep and sync calls work
+ * from any thread; its I/O calls, made from a task of another runtime,
+ * would block that task's worker: use the async_std_* calls for I/O. */
+const struct async_std_ops *async_std_runtime_find(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* Entry                                                               */
@@ -510,6 +524,8 @@ struct async_std_ops {
 	int (*group_cancel)(async_std_group *);
 	int (*group_destroy)(async_std_group *);
 	int (*task_dump)(int, unsigned);
+	/* ASYNC_STD_1.1 */
+	const struct async_std_ops *(*runtime_find)(const char *);
 };
 
 #ifdef __cplusplus

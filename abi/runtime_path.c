@@ -44,7 +44,7 @@ bool as__runtime_name_of_file(const char *file, char *name, size_t size)
 	return true;
 }
 
-bool as__runtime_find(const char *name, const char *const *dirs, size_t ndirs, char *out,
+bool as__runtime_file_find(const char *name, const char *const *dirs, size_t ndirs, char *out,
 		      size_t size)
 {
 	for (size_t i = 0; i < ndirs; i++) {
@@ -59,22 +59,23 @@ void as__runtime_each(const char *const *dirs, size_t ndirs,
 		      void (*fn)(const char *name, const char *path, void *arg), void *arg)
 {
 	for (size_t i = 0; i < ndirs; i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-
-		while (d && (e = readdir(d))) {
+		/* In name order: readdir's depends on the file system. */
+		struct dirent **list;
+		int n = scandir(dirs[i], &list, NULL, alphasort);
+		for (int k = 0; k < n; k++) {
 			char name[NAME_MAX + 1], path[PATH_MAX];
-			if (!as__runtime_name_of_file(e->d_name, name, sizeof(name)) ||
-			    strcmp(name, AS_RUNTIME_DEFAULT_NAME) == 0)
-				continue;
+			const char *file = list[k]->d_name;
 			/* Listed where the lookup finds it, so never twice. */
-			if (!as__runtime_find(name, dirs, i + 1, path, sizeof(path)) ||
-			    as__runtime_find(name, dirs, i, path, sizeof(path)))
-				continue;
-			fn(name, path, arg);
+			if (as__runtime_name_of_file(file, name, sizeof(name)) &&
+			    strcmp(name, AS_RUNTIME_DEFAULT_NAME) != 0 &&
+			    as__runtime_file_find(name, dirs, i + 1, path, sizeof(path)) &&
+			    !as__runtime_file_find(name, dirs, i, path, sizeof(path)))
+				fn(name, path, arg);
 		}
-		if (d)
-			closedir(d);
+		for (int k = 0; k < n; k++)
+			free(list[k]);
+		if (n >= 0)
+			free(list);
 	}
 }
 

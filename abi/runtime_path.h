@@ -26,10 +26,10 @@ bool as__runtime_name_of_file(const char *file, char *name, size_t size);
 
 /* The file of runtime `name`: <dir>/lib<name>.so in the first of dirs that
  * has it, into out; false when none does (or it does not fit). */
-bool as__runtime_find(const char *name, const char *const *dirs, size_t ndirs, char *out,
+bool as__runtime_file_find(const char *name, const char *const *dirs, size_t ndirs, char *out,
 		      size_t size);
 
-/* Calls fn once per runtime the dirs provide, as as__runtime_find would
+/* Calls fn once per runtime the dirs provide, as as__runtime_file_find would
  * resolve it: a name shadowed by an earlier directory is skipped, and so is
  * "default".  Order: directory order, then readdir's. */
 void as__runtime_each(const char *const *dirs, size_t ndirs,

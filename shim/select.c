@@ -78,7 +78,7 @@ static bool runtime_path(const char *want, char *out, size_t len)
 	const char *dirs[2];
 	int n;
 	runtime_dirs(buf, sizeof(buf), dirs, &n);
-	return as__runtime_find(want, dirs, (size_t)n, out, len);
+	return as__runtime_file_find(want, dirs, (size_t)n, out, len);
 }
 
 struct names_out {

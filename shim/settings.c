@@ -381,10 +381,16 @@ void as__settings_doc(FILE *f)
  * link that uses a runtime pulls this object in; it stays tiny (no threads,
  * no large allocations) as constructors run before the program is ready.
  */
+extern bool as__bound; /* runtimes/core/xrt.c */
+
 __attribute__((constructor)) static void as__shim_init(int argc, char **argv, char **envp)
 {
 	(void)argc, (void)envp; /* glibc passes main's arguments to constructors */
 	as__settings();
-	if (as__binding_check(argv))
+	/* The bound runtime takes tag 0 in the process's table of runtimes
+	 * (runtimes/core/xrt.c); another one loaded beside it registers as a
+	 * secondary on its first use. */
+	as__bound = as__binding_check(argv);
+	if (as__bound)
 		as__dump_signal_install();
 }

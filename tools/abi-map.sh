@@ -49,6 +49,8 @@ BEGIN {
 		prev = node; node = name; last = v
 		print name " {"
 		print "  global:"
+		if (name == "ASYNC_STD_1.1")
+			print "    async_std__process;     /* the runtimes sharing this process */"
 	}
 	print "    async_std_" $4 ";"
 }

@@ -35,14 +35,19 @@ failed() {
 }
 
 # ---- layout -----------------------------------------------------------------
+# The library's file carries the ABI version of the header: 1.<minor>.0.
+minor=$(sed -n 's/^#define ASYNC_STD_ABI_MINOR \([0-9]*\)$/\1/p' abi/async_std.h)
 layout() {
 	local f missing=
-	for f in include/async_std.h include/humboldt.h lib/libasync_std.so.1.0.0 \
+	for f in include/async_std.h include/humboldt.h include/gcd.h lib/libasync_std.so.1.$minor.0 \
 		lib/libasync_std.a lib/async_std/runtimes/libhumboldt.so lib/libhumboldt.a \
+		lib/async_std/runtimes/libgcd.so lib/libgcd.a lib/pkgconfig/gcd.pc \
 		lib/pkgconfig/async_std.pc lib/pkgconfig/humboldt.pc bin/asrt share/man/man1/asrt.1; do
 		[ -f "$root/$f" ] && [ ! -L "$root/$f" ] || missing="$missing $f"
 	done
-	[ "$(readlink "$lib/libasync_std.so.1")" = libasync_std.so.1.0.0 ] || missing="$missing lib/libasync_std.so.1 (link)"
+	[ "$(readlink "$lib/libasync_std.so.1")" = libasync_std.so.1.$minor.0 ] || missing="$missing lib/libasync_std.so.1 (link)"
+	[ "$(readlink -f "$lib/libgcd.so")" = "$(readlink -f "$lib/async_std/runtimes/libgcd.so")" ] ||
+		missing="$missing lib/libgcd.so (link to the runtime)"
 	[ "$(readlink "$lib/libasync_std.so")" = libasync_std.so.1 ] || missing="$missing lib/libasync_std.so (link)"
 	[ "$(readlink -f "$lib/libhumboldt.so")" = "$(readlink -f "$lib/async_std/runtimes/libhumboldt.so")" ] ||
 		missing="$missing lib/libhumboldt.so (link to the runtime)"

@@ -39,7 +39,7 @@ $(BUILD)/tools/abi/%.o: abi/%.c $(wildcard abi/*.h)
 
 $(BUILD)/tools/asrt/runtime_dir.o: $(ASRT_PATHS)
 # The shim compiles the installed runtime directory in too (AS_RUNTIME_DIR).
-$(BUILD)/default/shim/select.o $(BUILD)/humboldt/shim/select.o: $(ASRT_PATHS)
+$(BUILD)/default/shim/select.o $(BUILD)/humboldt/shim/select.o $(BUILD)/gcd/shim/select.o: $(ASRT_PATHS)
 $(BUILD)/tools/asrt/runtime_dir.o: ASRT_OBJ_FLAGS := $(ASRT_PATH_FLAGS)
 
 $(ASRT): $(ASRT_OBJ)
@@ -51,9 +51,12 @@ BUILD_RUNTIMES := $(BUILD)/async_std/runtimes
 $(BUILD_RUNTIMES)/libhumboldt.so: | $(HUMBOLDT_SO)
 	@mkdir -p $(@D)
 	ln -sfn ../../libhumboldt.so $@
+$(BUILD_RUNTIMES)/libgcd.so: | $(GCD_SO)
+	@mkdir -p $(@D)
+	ln -sfn ../../libgcd.so $@
 
 .PHONY: asrt
-asrt: $(ASRT) $(BUILD_RUNTIMES)/libhumboldt.so
+asrt: $(ASRT) $(BUILD_RUNTIMES)/libhumboldt.so $(BUILD_RUNTIMES)/libgcd.so
 all: asrt
 
 # ---- install ----------------------------------------------------------------
@@ -62,11 +65,12 @@ install_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@IN
 	-e 's|@VERSION@|$(VERSION)|' $(1) >$(DESTDIR)$(PCDIR)/$(2).pc
 
 .PHONY: install abi-check abi-baseline check-abi check-install check-tools
-install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(ASRT)
+install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A) $(ASRT)
 	install -d $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) \
 		$(DESTDIR)$(RUNTIMES_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 abi/async_std.h $(DESTDIR)$(INCDIR)/async_std.h
 	install -m 644 $(HUMBOLDT_INC)/humboldt.h $(DESTDIR)$(INCDIR)/humboldt.h
+	install -m 644 $(GCD_INC)/gcd.h $(DESTDIR)$(INCDIR)/gcd.h
 	install -m 755 $(STUB_SO) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(VERSION)
 	ln -sf libasync_std.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so.$(SOVERSION)
 	ln -sf libasync_std.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libasync_std.so
@@ -76,8 +80,12 @@ install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(ASRT)
 	install -m 755 $(HUMBOLDT_SO) $(DESTDIR)$(RUNTIMES_DIR)/libhumboldt.so
 	ln -sf async_std/runtimes/libhumboldt.so $(DESTDIR)$(LIBDIR)/libhumboldt.so
 	install -m 644 $(HUMBOLDT_A) $(DESTDIR)$(LIBDIR)/libhumboldt.a
+	install -m 755 $(GCD_SO) $(DESTDIR)$(RUNTIMES_DIR)/libgcd.so
+	ln -sf async_std/runtimes/libgcd.so $(DESTDIR)$(LIBDIR)/libgcd.so
+	install -m 644 $(GCD_A) $(DESTDIR)$(LIBDIR)/libgcd.a
 	$(call install_pc,abi/async_std.pc.in,async_std)
 	$(call install_pc,tools/humboldt.pc.in,humboldt)
+	$(call install_pc,tools/gcd.pc.in,gcd)
 	install -m 755 $(ASRT) $(DESTDIR)$(BINDIR)/asrt
 	install -m 644 tools/asrt.1 $(DESTDIR)$(MANDIR)/man1/asrt.1
 
@@ -88,19 +96,22 @@ install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(ASRT)
 # `make abi-baseline` records the new ABI; commit the .abi files with it.
 ABI_HEADERS_STUB := abi/async_std.h
 ABI_HEADERS_HB   := abi/async_std.h $(HUMBOLDT_INC)/humboldt.h
+ABI_HEADERS_GCD  := abi/async_std.h $(GCD_INC)/gcd.h
 
-check-abi: $(STUB_SO) $(HUMBOLDT_SO) $(ABI_MAP)
+check-abi: $(STUB_SO) $(HUMBOLDT_SO) $(GCD_SO) $(ABI_MAP)
 	@status=0; \
 	CC=$(CC) tools/abi-check.sh $(STUB_SO) $(ABI_MAP) || status=1; \
 	tools/abi-compat.sh check abi/libasync_std.abi $(STUB_SO) $(ABI_HEADERS_STUB) || status=1; \
 	tools/abi-compat.sh check abi/libhumboldt.abi $(HUMBOLDT_SO) $(ABI_HEADERS_HB) || status=1; \
+	tools/abi-compat.sh check abi/libgcd.abi $(GCD_SO) $(ABI_HEADERS_GCD) || status=1; \
 	exit $$status
 
 abi-check: check-abi
 
-abi-baseline: $(STUB_SO) $(HUMBOLDT_SO)
+abi-baseline: $(STUB_SO) $(HUMBOLDT_SO) $(GCD_SO)
 	tools/abi-compat.sh dump $(STUB_SO) abi/libasync_std.abi $(ABI_HEADERS_STUB)
 	tools/abi-compat.sh dump $(HUMBOLDT_SO) abi/libhumboldt.abi $(ABI_HEADERS_HB)
+	tools/abi-compat.sh dump $(GCD_SO) abi/libgcd.abi $(ABI_HEADERS_GCD)
 
 # ---- tests --------------------------------------------------------------
 # Installs into a scratch DESTDIR and builds the README's example with

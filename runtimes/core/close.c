@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "xrt.h"
 #include "reactor.h"
 
 /* ---- who waits on which fd ------------------------------------------------ */
@@ -117,4 +118,23 @@ void as__close_broadcast(int fd)
 	while (as__park_wait(-1) != 0 || atomic_load(&cw.pending) > 0)
 		as__park_prepare(false);
 	free(notes);
+}
+
+/* This runtime's waiters on fd: its workers' and its blocking pool's. */
+void as__close_local(int fd)
+{
+	as__close_broadcast(fd);
+	as__blocking_close_fd(fd);
+}
+
+void as__close_wake(int fd)
+{
+	as__close_local(fd);
+	/* The other runtimes of the process: a close wakes every task
+	 * blocked on fd, whichever runtime runs it. */
+	for (uint32_t i = 0; i < AS_XRT_MAX; i++) {
+		const struct as_xrt *x = i == as__tag ? NULL : as__xrt_of(i);
+		if (x)
+			x->close_fd(fd);
+	}
 }

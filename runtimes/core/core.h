@@ -114,6 +114,7 @@ void as__inbox_post(struct as_worker *w, struct as_msg *m);
 
 struct as_parker {
 	_Atomic uint32_t state;
+	uint32_t rt;          /* the owner runtime's tag (xrt.h) */
 	struct as_task *task; /* NULL: a plain thread, futex on state */
 };
 
@@ -355,6 +356,15 @@ void as__task_suspend(void);
 /* Wakes fd waiters with EBADF on every worker that has some; waits until
  * each has done it (close.c). */
 void as__close_broadcast(int fd);
+/* This runtime's waiters on fd (its workers and blocking pool), woken with
+ * EBADF; as__close_wake does that for every runtime of the process. */
+void as__close_local(int fd);
+/* async_std_group_spawn with another way to start the member (gcd: as an
+ * item of a queue): spawn(fn, arg, ctx) returns a handle of a task that
+ * runs fn(arg), or NULL with errno.  0 or -errno. */
+int as__group_spawn_with(async_std_group *g, async_std_fn fn, void *arg,
+			 async_std_task *(*spawn)(async_std_fn, void *, void *), void *ctx);
+void as__close_wake(int fd);
 /* Reactors count their waiters per fd on the calling worker, so that close
  * asks only the workers that have some. */
 void as__fd_waiting_add(int fd, int delta);
@@ -400,6 +410,10 @@ AS_ABI_FUNCTIONS(AS_DECLARE)
 #undef AS_DECLARE
 
 extern const struct async_std_ops as__ops;
+/* The table this runtime's workers put in async_std__thread_ops: the same
+ * entry points, each recording its wait name first, as the export would. */
+extern const struct async_std_ops as__fwd_ops;
+const struct async_std_ops *as__runtime_find(const char *name);
 
 /* The ABI call the calling thread is in, when it may suspend (exports.c). */
 extern __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));

@@ -84,11 +84,31 @@ __thread const char *as__tls_call __attribute__((tls_model("initial-exec")));
 #define AS_WAIT_NAME(name) [AS_ABI_##name] = #name,
 static const char *const wait_names[AS_ABI_COUNT] = { AS_ABI_WAITS(AS_WAIT_NAME) };
 
+/* What this runtime's workers put in async_std__thread_ops: when another
+ * runtime's export forwards a call made on one of them, the wait name is
+ * recorded as this runtime's own export would. */
+#define AS_FWD(major, minor, ret, name, params, args)                            \
+	static ret fwd_##name params                                             \
+	{                                                                        \
+		if (wait_names[AS_ABI_##name])                                   \
+			as__tls_call = wait_names[AS_ABI_##name];                \
+		return as__##name args;                                          \
+	}
+AS_ABI_FUNCTIONS(AS_FWD)
+
+#define AS_FWD_ENTRY(major, minor, ret, name, params, args) .name = fwd_##name,
+const struct async_std_ops as__fwd_ops = {
+	.size = sizeof(struct async_std_ops),
+	.runtime = AS_RUNTIME_NAME,
+	.version = ASYNC_STD_ABI_VERSION,
+	AS_ABI_FUNCTIONS(AS_FWD_ENTRY)
+};
+
 #define AS_WRAP(major, minor, ret, name, params, args)                           \
 	AS_EXPORT ret async_std_##name params                                    \
 	{                                                                        \
 		const struct async_std_ops *o_ = async_std__thread_ops;          \
-		if (AS_UNLIKELY(o_ != NULL && o_ != &as__ops))                   \
+		if (AS_UNLIKELY(o_ != NULL && o_ != &as__fwd_ops))               \
 			return o_->name args;                                    \
 		if (wait_names[AS_ABI_##name])                                   \
 			as__tls_call = wait_names[AS_ABI_##name];                \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "xrt.h"
 
 #define PK_PHASE(s) ((s) & 3u)
 #define PK_CANCELLABLE 4u
@@ -22,15 +23,30 @@
 static __thread struct as_parker thread_parker
 	__attribute__((tls_model("initial-exec")));
 
+/* A thread that another runtime owns (this copy's code runs there for a
+ * cross-runtime join, close or wake-up): that runtime parks its task. */
+static __attribute__((noinline, cold)) const struct as_xrt *foreign(void)
+{
+	return as__xrt_foreign_caller();
+}
+
 struct as_parker *as__self_parker(void)
 {
 	struct as_task *t = as__current();
-	return t ? &t->parker : &thread_parker;
+	if (AS_LIKELY(t != NULL))
+		return &t->parker;
+	const struct as_xrt *x = foreign();
+	return x ? x->self_parker() : &thread_parker;
 }
 
 int as__park_prepare(bool cancellable)
 {
 	struct as_task *t = as__current();
+	if (AS_UNLIKELY(!t)) {
+		const struct as_xrt *x = foreign();
+		if (x)
+			return x->park_prepare(cancellable);
+	}
 	struct as_parker *p = t ? &t->parker : &thread_parker;
 
 	/* seq_cst store, then seq_cst load of `cancelled`: async_std_cancel does
@@ -42,6 +58,17 @@ int as__park_prepare(bool cancellable)
 		return -ECANCELED;
 	}
 	return 0;
+}
+
+/* Only the owner makes its task runnable: its worker, its inbox. */
+static __attribute__((noinline, cold)) void wake_other(struct as_parker *p)
+{
+	const struct as_xrt *x = as__xrt_of(p->rt);
+	if (x)
+		x->wake(p);
+	else
+		as__say("a wake-up for a task of runtime tag %u, which is not registered: "
+			"lost", p->rt);
 }
 
 bool as__unpark(struct as_parker *p, int reason)
@@ -58,9 +85,12 @@ bool as__unpark(struct as_parker *p, int reason)
 		if (atomic_compare_exchange_weak(&p->state, &s, woken)) {
 			if (phase != AS_PK_PARKED)
 				return true; /* the waiter has not gone to sleep yet */
-			if (p->task)
-				as__make_runnable(p->task);
-			else
+			if (p->task) {
+				if (AS_LIKELY(p->rt == as__tag))
+					as__make_runnable(p->task);
+				else
+					wake_other(p);
+			} else
 				/* The thread may already have seen WOKEN (a spurious
 				 * futex return) and moved on: then this wakes nobody,
 				 * or a later wait spuriously, which waits re-check. */
@@ -142,5 +172,8 @@ static int park_thread(struct as_parker *p, int64_t deadline)
 int as__park_wait(int64_t deadline)
 {
 	struct as_task *t = as__current();
-	return t ? park_task(t, deadline) : park_thread(&thread_parker, deadline);
+	if (AS_LIKELY(t != NULL))
+		return park_task(t, deadline);
+	const struct as_xrt *x = foreign();
+	return x ? x->park_wait(deadline) : park_thread(&thread_parker, deadline);
 }

@@ -19,6 +19,7 @@
 
 #include "core.h"
 #include "reactor.h"
+#include "xrt.h"
 
 /* Every SWITCH_BUDGET direct task-to-task switches a busy worker reads the
  * clock; it goes back to the scheduler when a timer is due or I/O has not
@@ -444,8 +445,13 @@ static void *worker_main(void *arg)
 	char name[16];
 
 	as__tls_worker = w;
-	async_std__thread_ops = &as__ops;
-	snprintf(name, sizeof name, "async_std/%u", w->index);
+	async_std__thread_ops = &as__fwd_ops;
+	/* The bound runtime's are async_std/N; another runtime's are named
+	 * after it (gcd/N), for top, gdb and dumps. */
+	if (as__bound)
+		snprintf(name, sizeof name, "async_std/%u", w->index);
+	else
+		snprintf(name, sizeof name, "%.9s/%u", AS_RUNTIME_NAME, w->index);
 	pthread_setname_np(pthread_self(), name);
 	as__fiber_init_thread(&w->sched);
 	int r = as__stack_thread_init();
@@ -497,6 +503,14 @@ static void start(void)
 	}
 	for (unsigned i = 0; i < n; i++)
 		ws[i].index = i;
+	/* Into the process's table of runtimes before any task exists: its
+	 * tag goes into every handle and parker. */
+	int reg = as__xrt_register(n);
+	if (reg < 0) {
+		free(ws);
+		start_error = reg;
+		return;
+	}
 	as__rt.workers = ws;
 	as__rt.nworkers = n;
 	unsigned created = 0;

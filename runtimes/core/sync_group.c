@@ -88,7 +88,14 @@ static void *member_main(void *arg)
 	return NULL;
 }
 
-static int group_spawn(async_std_group *g, async_std_fn fn, void *arg)
+static async_std_task *spawn_here(async_std_fn fn, void *arg, void *ctx)
+{
+	(void)ctx;
+	return as__spawn(fn, arg);
+}
+
+int as__group_spawn_with(async_std_group *g, async_std_fn fn, void *arg,
+			 async_std_task *(*spawn)(async_std_fn, void *, void *), void *ctx)
 {
 	if (!g || !fn)
 		return -EINVAL;
@@ -102,7 +109,7 @@ static int group_spawn(async_std_group *g, async_std_fn fn, void *arg)
 	as__spin_lock(&g->lock);
 	member_link(g, m);
 	as__spin_unlock(&g->lock);
-	async_std_task *t = as__spawn(member_main, m);
+	async_std_task *t = spawn(member_main, m, ctx);
 	if (!t) {
 		int e = errno;
 		as__spin_lock(&g->lock);
@@ -117,7 +124,7 @@ static int group_spawn(async_std_group *g, async_std_fn fn, void *arg)
 
 int as__group_spawn(async_std_group *g, async_std_fn fn, void *arg)
 {
-	return (int)as__ret(group_spawn(g, fn, arg));
+	return (int)as__ret(as__group_spawn_with(g, fn, arg, spawn_here, NULL));
 }
 
 /* Under g->lock with members left: waits until none is left.  Returns 0

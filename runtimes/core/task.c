@@ -4,9 +4,10 @@
  * detach, cancel, self, id.
  *
  * Task structs are type-stable: they live in chunks that are never freed, and
- * a handle is (generation << 32 | slot).  A stale handle therefore finds a
- * task whose generation moved on and is refused, cheaply, instead of touching
- * freed memory.
+ * a handle is (generation << 32 | tag << 28 | slot), the tag naming the
+ * runtime (xrt.h).  A stale handle therefore finds a task whose generation
+ * moved on and is refused, cheaply, instead of touching freed memory; a
+ * handle of another runtime of the process goes to that runtime.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "xrt.h"
 
 #define CHUNK_TASKS 1024u
 #define MAX_CHUNKS 65536u       /* 64M task slots */
@@ -23,7 +25,6 @@ static struct as_task *_Atomic chunks[MAX_CHUNKS];
 static as_spin registry_lock = AS_SPIN_INIT;
 static uint32_t nslots;
 static struct as_task *free_tasks;
-static _Atomic uint64_t next_id = 1;
 
 /* Per-thread cache of released task structs: spawn and join stay lock-free
  * in the common case. */
@@ -137,7 +138,8 @@ void as__task_slots_each(void (*fn)(struct as_task *t, void *arg), void *arg)
 
 async_std_task *as__task_handle(const struct as_task *t)
 {
-	return (async_std_task *)(uintptr_t)(((uint64_t)t->gen << 32) | t->slot);
+	return (async_std_task *)(uintptr_t)(((uint64_t)t->gen << 32) |
+					     ((uint64_t)as__tag << AS_HANDLE_TAG_SHIFT) | t->slot);
 }
 
 /* Finds the task a handle names; the caller re-checks the generation under
@@ -145,8 +147,8 @@ async_std_task *as__task_handle(const struct as_task *t)
 struct as_task *as__task_from_handle(async_std_task *h)
 {
 	uint64_t v = (uint64_t)(uintptr_t)h;
-	uint32_t slot = (uint32_t)v, gen = (uint32_t)(v >> 32);
-	if (gen == 0 || slot / CHUNK_TASKS >= MAX_CHUNKS)
+	uint32_t slot = (uint32_t)v & AS_HANDLE_SLOT_MASK, gen = (uint32_t)(v >> 32);
+	if (gen == 0 || as__handle_tag(h) != as__tag || slot / CHUNK_TASKS >= MAX_CHUNKS)
 		return NULL;
 	struct as_task *chunk =
 		atomic_load_explicit(&chunks[slot / CHUNK_TASKS], memory_order_acquire);
@@ -275,9 +277,9 @@ struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spaw
 	atomic_store_explicit(&t->cancelled, 0, memory_order_relaxed);
 	atomic_store_explicit(&t->parker.state, AS_PK_IDLE, memory_order_relaxed);
 	t->parker.task = t;
+	t->parker.rt = as__tag;
 	/* Relaxed atomic stores: a task dump may read a slot being reused. */
-	__atomic_store_n(&t->id, atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed),
-			 __ATOMIC_RELAXED);
+	__atomic_store_n(&t->id, as__next_task_id(), __ATOMIC_RELAXED);
 	size_t i = 0;
 	for (; q.name && q.name[i] && i < sizeof t->name - 1; i++)
 		__atomic_store_n(&t->name[i], q.name[i], __ATOMIC_RELAXED);
@@ -336,6 +338,27 @@ void as__task_exit(struct as_task *t, void *r)
 }
 
 /* ---- join, detach, cancel ------------------------------------------------- */
+/* A handle of another runtime of the process: its owner answers.  NULL when
+ * no runtime has that tag (a made-up or corrupt handle: EINVAL). */
+static __attribute__((noinline, cold)) const struct async_std_ops *owner_of(async_std_task *h)
+{
+	const struct as_xrt *x = as__xrt_of(as__handle_tag(h));
+	return x ? x->ops : NULL;
+}
+
+#define AS_FORWARD_HANDLE(h, call, args, fail)                                   \
+	do {                                                                     \
+		if (AS_UNLIKELY(as__handle_tag(h) != as__tag)) {                 \
+			const struct async_std_ops *o_ = owner_of(h);            \
+			if (o_)                                                  \
+				return o_->call args;                            \
+			as__say("async_std_" #call ": the handle names no runtime " \
+				"of this process");                              \
+			errno = EINVAL;                                          \
+			return fail;                                             \
+		}                                                                \
+	} while (0)
+
 static int take_result(struct as_task *t, void **result)
 {
 	if (result)
@@ -348,6 +371,7 @@ static int take_result(struct as_task *t, void **result)
 
 int as__join(async_std_task *h, void **result)
 {
+	AS_FORWARD_HANDLE(h, join, (h, result), -1);
 	struct as_task *me = as__current();
 	struct as_task *t = lock_handle(h);
 	if (!t) {
@@ -384,13 +408,18 @@ int as__join(async_std_task *h, void **result)
 	}
 	t->flags |= AS_TF_JOINED;
 	t->joiner = self;
+	const struct as_xrt *other = me ? NULL : as__xrt_foreign_caller();
 	if (me)
 		me->wait_reason = "join";
+	else if (other)
+		other->set_wait_reason("join");
 	as__spin_unlock(&t->lock);
 
 	r = as__park_wait(as__deadline());
 	if (me)
 		me->wait_reason = NULL;
+	else if (other)
+		other->set_wait_reason(NULL);
 
 	as__spin_lock(&t->lock);
 	if (t->joiner == self) {
@@ -406,6 +435,7 @@ int as__join(async_std_task *h, void **result)
 
 int as__detach(async_std_task *h)
 {
+	AS_FORWARD_HANDLE(h, detach, (h), -1);
 	struct as_task *t = lock_handle(h);
 	if (!t) {
 		if (h)
@@ -433,6 +463,7 @@ int as__detach(async_std_task *h)
 
 int as__cancel(async_std_task *h)
 {
+	AS_FORWARD_HANDLE(h, cancel, (h), -1);
 	struct as_task *t = lock_handle(h);
 	if (!t)
 		return (int)as__ret(-EINVAL);
@@ -454,6 +485,7 @@ async_std_task *as__self(void)
 
 uint64_t as__task_id(async_std_task *h)
 {
+	AS_FORWARD_HANDLE(h, task_id, (h), 0);
 	struct as_task *t = as__task_from_handle(h);
 	if (!t) {
 		errno = EINVAL;

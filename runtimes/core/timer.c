@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "xrt.h"
 
 static __thread int64_t thread_deadline __attribute__((tls_model("initial-exec"))) = -1;
 
@@ -152,7 +153,12 @@ int64_t as__timers_run(struct as_worker *w, int64_t now)
 int64_t as__deadline(void)
 {
 	struct as_task *t = as__current();
-	return t ? t->deadline : thread_deadline;
+	if (AS_LIKELY(t != NULL))
+		return t->deadline;
+	/* Another runtime's task, running this copy's code (a cross-runtime
+	 * join): its own deadline. */
+	const struct as_xrt *x = as__xrt_foreign_caller();
+	return x ? x->deadline() : thread_deadline;
 }
 
 static void set_deadline(int64_t d)
@@ -180,6 +186,11 @@ void as__deadline_pop(int64_t previous)
 int as__check_interrupt(void)
 {
 	struct as_task *t = as__current();
+	if (AS_UNLIKELY(!t)) {
+		const struct as_xrt *x = as__xrt_foreign_caller();
+		if (x)
+			return x->check_interrupt();
+	}
 	if (t && atomic_load_explicit(&t->cancelled, memory_order_relaxed))
 		return -ECANCELED;
 	int64_t d = t ? t->deadline : thread_deadline;

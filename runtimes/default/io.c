@@ -382,8 +382,7 @@ int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l)
 
 int as__epoll_close(int fd)
 {
-	as__close_broadcast(fd);
-	as__blocking_close_fd(fd);
+	as__close_wake(fd);
 	return close(fd);
 }
 

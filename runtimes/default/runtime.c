@@ -12,6 +12,10 @@
 #ifdef AS_RUNTIME_CONFIGURE
 void AS_RUNTIME_CONFIGURE(const struct as_settings *s);
 #endif
+/* A runtime that counts its workers its own way (gcd: GCD_THREADS). */
+#ifdef AS_RUNTIME_THREADS
+unsigned AS_RUNTIME_THREADS(const struct as_settings *s);
+#endif
 
 static struct as_config config;
 static pthread_once_t config_once = PTHREAD_ONCE_INIT;
@@ -19,7 +23,11 @@ static pthread_once_t config_once = PTHREAD_ONCE_INIT;
 static void config_load(void)
 {
 	const struct as_settings *s = as__settings();
+#ifdef AS_RUNTIME_THREADS
+	config.threads = AS_RUNTIME_THREADS(s);
+#else
 	config.threads = s->threads;
+#endif
 	config.stack_size = s->stack_size;
 	config.traceback_tasks = s->traceback == 1;
 	config.stall_ms = s->stall_ms;

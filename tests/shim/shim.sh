@@ -155,7 +155,7 @@ ASYNC_STD_RUNTIME=nosuch "$victim" name >/dev/null 2>"$out"
 status=$?
 check "unknown name: exit status 2" test "$status" = 2
 check "unknown name: one line lists the installed ones" \
-	lines '^async_std: ASYNC_STD_RUNTIME=nosuch: no such runtime (installed: default, humboldt)$' 1
+	lines '^async_std: ASYNC_STD_RUNTIME=nosuch: no such runtime (installed: default, gcd, humboldt)$' 1
 
 ASYNC_STD_RUNTIME=/nonexistent/libnope.so "$victim" name >/dev/null 2>"$out"
 status=$?

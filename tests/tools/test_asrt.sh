@@ -68,11 +68,11 @@ test_help() {
 test_list() {
 	run "$asrt" list
 	[ $rc = 0 ] || { bad "asrt list" "status"; return; }
-	grep -qE "^default +1\.0 +epoll +$build/libasync_std\.so\.1\$" "$tmp/out" ||
+	grep -qE "^default +1\.1 +epoll +$build/libasync_std\.so\.1\$" "$tmp/out" ||
 		{ bad "asrt list" "no row for default (the stub)"; return; }
-	grep -qE "^humboldt +1\.0 +io_uring, epoll, humboldt extensions 1\.0 +$humboldt\$" "$tmp/out" ||
+	grep -qE "^humboldt +1\.1 +io_uring, epoll, humboldt extensions 1\.0, humboldt extensions 1\.1 +$humboldt\$" "$tmp/out" ||
 		{ bad "asrt list" "no row for humboldt"; return; }
-	ok "asrt list shows default and humboldt with ABI 1.0, features and paths"
+	ok "asrt list shows default and humboldt with ABI 1.1, features and paths"
 }
 
 test_list_dir() {
@@ -82,7 +82,7 @@ test_list_dir() {
 	run env ASYNC_STD_RUNTIME_DIR="$tmp/rt" ASRT_STUB="$build/libasync_std.so.1" "$asrt" list
 	[ $rc = 0 ] && grep -qE "^partial +1\.0 +- +$tmp/rt/libpartial\.so\$" "$tmp/out" &&
 		grep -qE "^junk +- +not a runtime: not an ELF file" "$tmp/out" &&
-		grep -qE "^default +1\.0 " "$tmp/out" && ! has humboldt ||
+		grep -qE "^default +1\.1 " "$tmp/out" && ! has humboldt ||
 		{ bad "asrt list (ASYNC_STD_RUNTIME_DIR, ASRT_STUB)" "rows"; return; }
 	ok "asrt list reads ASYNC_STD_RUNTIME_DIR and ASRT_STUB, and says which files are no runtime"
 }
@@ -148,7 +148,7 @@ test_check_errors() {
 	[ $rc = 2 ] && has "tests/tools/whoami.c: not an ELF file" err ||
 		{ bad "asrt check PROG.c" "expected: not an ELF file, status 2"; return; }
 	run "$asrt" check --runtime nosuch
-	[ $rc = 2 ] && has 'no runtime named "nosuch"; installed: default, humboldt' err ||
+	[ $rc = 2 ] && has 'no runtime named "nosuch"; installed: default, gcd, humboldt' err ||
 		{ bad "asrt check --runtime nosuch" "expected the installed names"; return; }
 	run "$asrt" check "$tmp/absent"
 	[ $rc = 2 ] && has "No such file" err || { bad "asrt check ABSENT" "status 2"; return; }
@@ -195,7 +195,7 @@ test_run_keeps_preload() {
 test_run_errors() {
 	run "$asrt" run -r nosuch -- "$whoami"
 	[ $rc = 2 ] && [ "$(lines err)" = 1 ] &&
-		has 'no runtime named "nosuch"; installed: default, humboldt' err && [ "$(lines)" = 0 ] ||
+		has 'no runtime named "nosuch"; installed: default, gcd, humboldt' err && [ "$(lines)" = 0 ] ||
 		{ bad "asrt run -r nosuch" "expected one line with the installed names, status 2"; return; }
 	run "$asrt" run -r humboldt -- "$tmp/absent"
 	[ $rc = 127 ] && has "cannot execute" err || { bad "asrt run ABSENT" "expected 127"; return; }

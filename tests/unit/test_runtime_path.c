@@ -92,13 +92,13 @@ static void the_first_directory_that_has_the_name_wins(void **state)
 	touch(d->a, "libx.so");
 	touch(d->b, "libx.so");
 	touch(d->b, "liby.so");
-	assert_true(as__runtime_find("x", dirs, 2, path, sizeof(path)));
+	assert_true(as__runtime_file_find("x", dirs, 2, path, sizeof(path)));
 	snprintf(want, sizeof(want), "%s/libx.so", d->a);
 	assert_string_equal(path, want);
-	assert_true(as__runtime_find("y", dirs, 2, path, sizeof(path)));
+	assert_true(as__runtime_file_find("y", dirs, 2, path, sizeof(path)));
 	snprintf(want, sizeof(want), "%s/liby.so", d->b);
 	assert_string_equal(path, want);
-	assert_false(as__runtime_find("z", dirs, 2, path, sizeof(path)));
+	assert_false(as__runtime_file_find("z", dirs, 2, path, sizeof(path)));
 }
 
 static void a_directory_is_no_runtime(void **state)
@@ -109,7 +109,7 @@ static void a_directory_is_no_runtime(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/libdir.so", d->a);
 	assert_int_equal(mkdir(dir, 0700), 0);
-	assert_false(as__runtime_find("dir", dirs, 1, path, sizeof(path)));
+	assert_false(as__runtime_file_find("dir", dirs, 1, path, sizeof(path)));
 }
 
 struct seen {

@@ -193,7 +193,7 @@ int asrt_runtime_find(const char *spec, struct asrt_runtime *rt)
 		rt->is_default = true;
 		return 0;
 	}
-	if (!as__runtime_find(spec, &dir, 1, path, sizeof(path))) {
+	if (!as__runtime_file_find(spec, &dir, 1, path, sizeof(path))) {
 		say_unknown(spec);
 		return -1;
 	}

@@ -63,6 +63,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "async_std.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -85,6 +87,19 @@ enum humboldt_feature {
 	HUMBOLDT_REGISTERED_BUFFERS = 5, /* Linux 5.6 */
 	HUMBOLDT_LINK_TIMEOUT = 6,       /* Linux 5.6 */
 };
+
+/* ------------------------------------------------------------------ */
+/* Spawning onto humboldt from anywhere (HUMBOLDT_1.1)                 */
+/* ------------------------------------------------------------------ */
+
+/* async_std_spawn and async_std_spawn_ex, always onto humboldt's workers:
+ * from a task of another runtime of the process (a gcd item, say), from a
+ * plain thread, from humboldt's own tasks.  The handle is humboldt's and
+ * works with async_std_join, cancel, detach from any runtime.  NULL with
+ * errno as async_std_spawn_ex. */
+HUMBOLDT_API async_std_task *humboldt_spawn(async_std_fn fn, void *arg);
+HUMBOLDT_API async_std_task *humboldt_spawn_ex(async_std_fn fn, void *arg,
+					       const async_std_spawn_attr *attr);
 
 /* 1 when humboldt runs on io_uring and the kernel's probe has what
  * `feature` needs, 0 when not (the epoll fallback, an older kernel).  The

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: MIT
+# interop.mk - several runtimes in one process (included by the top
+# Makefile): tests/interop/interop.c with humboldt bound (linked first), the
+# default runtime bound (the stub linked first), and gcd bound (preloaded).
+
+IOP_DIR := $(BUILD)/tests/interop
+IOP_DEPS := tests/interop/interop.c $(GCD_INC)/gcd.h $(HUMBOLDT_INC)/humboldt.h abi/async_std.h
+IOP_CFLAGS := $(APP_CFLAGS) -I$(GCD_INC) -I$(HUMBOLDT_INC)
+IOP_RPATH := -Wl,-rpath,'$$ORIGIN/../..'
+
+# $(pkg-config --libs humboldt gcd) order: humboldt is the bound runtime.
+$(IOP_DIR)/interop: $(IOP_DEPS) $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
+		$(IOP_RPATH) -lcmocka
+
+$(IOP_DIR)/interop-default: $(IOP_DEPS) $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -Wl,--no-as-needed -lasync_std \
+		-lhumboldt -lgcd $(IOP_RPATH) -lcmocka
+
+.PHONY: check-interop
+check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(CONF_BIN) $(GCD_SO)
+	@echo "== interop: humboldt bound, gcd beside it"
+	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop
+	@echo "== interop: the default runtime bound, humboldt and gcd beside it"
+	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop-default
+	@echo "== interop: gcd bound (LD_PRELOAD=libgcd.so), humboldt beside it"
+	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh $(IOP_DIR)/interop
+	@echo "== gcd bound: the unchanged conformance suite (LD_PRELOAD=libgcd.so)"
+	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh --per-group $(CONF_BIN)
