@@ -51,6 +51,8 @@ BEGIN {
 		print "  global:"
 		if (name == "ASYNC_STD_1.1")
 			print "    async_std__process;     /* the runtimes sharing this process */"
+		if (name == "ASYNC_STD_1.1")
+			print "    async_std__epipe_ok;    /* this thread'"'"'s write may say EPIPE */"
 	}
 	print "    async_std_" $4 ";"
 }

@@ -152,6 +152,10 @@ struct as_task {
 	unsigned flags;
 	bool own_stack;             /* caller-provided stack: not ours to free;
 	                               fixed at spawn, read without the lock */
+	bool local;                 /* ASYNC_STD_SPAWN_LOCAL, the same way: the
+	                               enqueue reads it while a joiner may
+	                               already change flags (a gcd serial item
+	                               is queued after its handle is out) */
 	uint32_t gen;               /* handle generation, bumped on release */
 	uint32_t slot;
 	_Atomic int cancelled;
@@ -359,6 +363,8 @@ void as__close_broadcast(int fd);
 /* This runtime's waiters on fd (its workers and blocking pool), woken with
  * EBADF; as__close_wake does that for every runtime of the process. */
 void as__close_local(int fd);
+/* This runtime's part of a task dump, from a plain thread (dump.c). */
+int as__dump_section(int fd, unsigned flags);
 /* async_std_group_spawn with another way to start the member (gcd: as an
  * item of a queue): spawn(fn, arg, ctx) returns a handle of a task that
  * runs fn(arg), or NULL with errno.  0 or -errno. */
@@ -435,16 +441,16 @@ static inline size_t as__rw_len(size_t n)
  * calls it, and so does every write that can raise the signal). */
 void as__sigpipe_install(void);
 /* Non-zero while the thread is in a system call whose SIGPIPE is ours. */
-extern __thread int as__tls_epipe_ok __attribute__((tls_model("initial-exec")));
+extern __thread int async_std__epipe_ok __attribute__((tls_model("initial-exec")));
 /* Evaluates the system call `expr` with the thread marked, so that a
  * SIGPIPE it raises makes it fail with EPIPE instead of killing the process.
  * Nests; errno is the call's. */
 #define AS_EPIPE_OK(expr)                                                     \
 	({                                                                    \
-		int prev_ = as__tls_epipe_ok;                                 \
-		as__tls_epipe_ok = 1;                                         \
+		int prev_ = async_std__epipe_ok;                                 \
+		async_std__epipe_ok = 1;                                         \
 		__typeof__(expr) r_ = (expr);                                 \
-		as__tls_epipe_ok = prev_;                                     \
+		async_std__epipe_ok = prev_;                                     \
 		r_;                                                           \
 	})
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "xrt.h"
 
 #define DUMP_FLAGS (ASYNC_STD_DUMP_RAW | ASYNC_STD_DUMP_EACH | ASYNC_STD_DUMP_DWARF)
 /* How long a dump waits for a worker to reach its scheduler loop. */
@@ -240,10 +241,32 @@ struct dump_job {
 	int result;
 };
 
+int as__dump_section(int fd, unsigned flags)
+{
+	return dump_run(fd, flags, NULL);
+}
+
+/* This runtime's section, then one per other runtime of the process (each
+ * captured by that runtime's own workers): the number of tasks written. */
+static int dump_all(int fd, unsigned flags)
+{
+	int r = dump_run(fd, flags, NULL);
+	for (uint32_t i = 0; r >= 0 && i < AS_XRT_MAX; i++) {
+		const struct as_xrt *x = i == as__tag ? NULL : as__xrt_of(i);
+		if (!x)
+			continue;
+		int k = x->dump(fd, flags);
+		if (k < 0)
+			return k;
+		r = r > INT_MAX - k ? INT_MAX : r + k;
+	}
+	return r;
+}
+
 static void dump_job_run(struct as_job *job)
 {
 	struct dump_job *d = (struct dump_job *)job;
-	d->result = dump_run(d->fd, d->flags, NULL);
+	d->result = dump_all(d->fd, d->flags);
 }
 
 void as__dump_fatal(int fd, const void *uc)
@@ -261,7 +284,7 @@ int as__task_dump(int fd, unsigned flags)
 	if (fcntl(fd, F_GETFL) < 0)
 		return (int)as__ret(-EBADF);
 	if (!as__current())
-		return (int)as__ret(dump_run(fd, flags, NULL));
+		return (int)as__ret(dump_all(fd, flags));
 	struct dump_job d = { .job.run = dump_job_run, .job.fd = -1, .fd = fd, .flags = flags };
 	int r = as__blocking_run(&d.job, false);
 	return (int)as__ret(r < 0 ? r : d.result);

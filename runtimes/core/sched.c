@@ -193,7 +193,7 @@ void as__enqueue_new(struct as_task *t)
 	if (remote)
 		w = &as__rt.workers[atomic_fetch_add_explicit(&as__rt.rr, 1, memory_order_relaxed) %
 				    as__rt.nworkers];
-	if (t->flags & AS_TF_LOCAL) {
+	if (t->local) {
 		as__task_set_worker(t, w);
 		as__make_runnable(t);
 		return;

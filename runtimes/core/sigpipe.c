@@ -19,11 +19,15 @@
 
 #include "core.h"
 
-__thread int as__tls_epipe_ok __attribute__((tls_model("initial-exec")));
+/* Shared by every runtime of the process (weak, exported in ASYNC_STD_1.1,
+ * so ld.so binds all copies to one): the handler installed by the first
+ * runtime to start must see the mark a write of another one sets. */
+__attribute__((visibility("default"), weak, tls_model("initial-exec")))
+__thread int async_std__epipe_ok;
 
 static void on_sigpipe(int sig)
 {
-	if (as__tls_epipe_ok)
+	if (async_std__epipe_ok)
 		return; /* the call in progress returns EPIPE */
 	/* Not ours: what SIG_DFL would have done.  The signal is blocked while
 	 * this handler runs, so it is delivered, with the default action, as

@@ -254,6 +254,7 @@ struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spaw
 		return NULL;
 	}
 	t->flags = (q.flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
+	t->local = q.flags & ASYNC_STD_SPAWN_LOCAL;
 	r = task_stack_take(t, &q);
 	if (r < 0) {
 		as__spin_lock(&t->lock);

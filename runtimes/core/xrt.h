@@ -57,6 +57,9 @@ struct as_xrt {
 	void (*wake)(struct as_parker *p);
 	/* Owner side, any thread: wake its waiters on fd with EBADF. */
 	void (*close_fd)(int fd);
+	/* Owner side, a plain thread: its section of a task dump (tasks
+	 * written, or -errno). */
+	int (*dump)(int fd, unsigned flags);
 	/* Caller side, only on a thread this runtime owns. */
 	struct as_parker *(*self_parker)(void);
 	int (*park_prepare)(bool cancellable);

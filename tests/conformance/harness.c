@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "conformance.h"
 
 char ct_fail_marker;
+static void host_init(void);
 /* The safety deadline only ends a test that hangs, so it is generous: a slow
  * or loaded machine must never meet it.  Sanitizers and valgrind make every
  * step many times slower (valgrind also runs one thread at a time). */
@@ -214,6 +216,7 @@ void harness_init(void)
 		}
 		ct_deadline_ns = v * CT_SEC;
 	}
+	host_init();
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -242,6 +245,55 @@ static void *body_trampoline(void *p)
 	return res;
 }
 
+/* ---- CT_HOST: bodies as tasks of a second runtime ---------------------- */
+/* CT_HOST=gcd runs every body as an item of gcd's global queue, CT_HOST=
+ * gcd-serial as items of one serial queue, while the bound runtime (humboldt,
+ * default) runs the harness: with LD_PRELOAD="libhumboldt.so libgcd.so",
+ * every call of the suite then acts on gcd beside humboldt.  The suite itself
+ * is unchanged; it only needs gcd loaded (weak references otherwise). */
+typedef struct gcd_queue gcd_queue;
+extern async_std_task *gcd_spawn(gcd_queue *q, async_std_fn fn, void *arg) __attribute__((weak));
+extern gcd_queue *gcd_global_queue(int qos) __attribute__((weak));
+extern gcd_queue *gcd_queue_create(const char *label, unsigned flags) __attribute__((weak));
+
+static gcd_queue *host_queue;
+
+static void host_init(void)
+{
+	const char *h = getenv("CT_HOST");
+	if (!h || !*h)
+		return;
+	bool serial = strcmp(h, "gcd-serial") == 0;
+	if (strcmp(h, "gcd") != 0 && !serial) {
+		fprintf(stderr, "conformance: CT_HOST=%s: expected gcd or gcd-serial\n", h);
+		exit(2);
+	}
+	if (!gcd_spawn || !gcd_global_queue || !gcd_queue_create) {
+		fprintf(stderr, "conformance: CT_HOST=%s needs gcd loaded "
+				"(LD_PRELOAD=\"libhumboldt.so libgcd.so\")\n", h);
+		exit(2);
+	}
+	host_queue = serial ? gcd_queue_create("conformance", 0u) : gcd_global_queue(0);
+	if (!host_queue) {
+		perror("conformance: gcd_queue_create");
+		exit(2);
+	}
+}
+
+static void *body_trampoline(void *p);
+
+/* A task of the bound runtime: hands the body to gcd and waits for it. */
+static void *host_trampoline(void *p)
+{
+	async_std_task *t = gcd_spawn(host_queue, body_trampoline, p);
+	if (!t)
+		return CT_FAIL;
+	void *res = CT_FAIL;
+	if (async_std_join(t, &res) != 0)
+		return CT_FAIL;
+	return res;
+}
+
 void harness_run(const char *name, async_std_fn body, void *arg)
 {
 	struct body_call call = { body, arg };
@@ -255,7 +307,7 @@ void harness_run(const char *name, async_std_fn body, void *arg)
 
 	watchdog_arm(name);
 	errno = 0;
-	int rc = async_std_block_on(body_trampoline, &call, &res);
+	int rc = async_std_block_on(host_queue ? host_trampoline : body_trampoline, &call, &res);
 	int err = errno;
 	watchdog_disarm();
 

@@ -29,3 +29,12 @@ check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(CONF_BIN) $(GCD_S
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh $(IOP_DIR)/interop
 	@echo "== gcd bound: the unchanged conformance suite (LD_PRELOAD=libgcd.so)"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh --per-group $(CONF_BIN)
+	@echo "== the conformance suite inside gcd (CT_HOST=gcd), humboldt bound"
+	RUN_PREFIX="env $(HB_ENV) CT_HOST=gcd LD_PRELOAD=$(HB_PRELOAD):$(abspath $(GCD_SO))" \
+		tests/run.sh --per-group $(CONF_BIN)
+	@echo "== the conformance suite as items of one serial gcd queue, humboldt bound"
+	RUN_PREFIX="env $(HB_ENV) CT_HOST=gcd-serial LD_PRELOAD=$(HB_PRELOAD):$(abspath $(GCD_SO))" \
+		tests/run.sh --per-group $(CONF_BIN)
+	@echo "== the conformance suite inside gcd, the default runtime bound"
+	RUN_PREFIX="env $(HB_ENV) CT_HOST=gcd LD_PRELOAD=$(abspath $(STUB_SO)):$(abspath $(GCD_SO))" \
+		tests/run.sh --per-group $(CONF_BIN)
