@@ -12,7 +12,7 @@
 BENCH_DIR   := $(BUILD)/bench
 BENCH_PROGS := yield spawn_join sleep0 sleepers timers cancel_storm soak busy_io chan_pingpong mutex dump
 ECHO_PROGS  := echo_server echo_client
-BENCH_BINS  := $(addprefix $(BENCH_DIR)/,$(BENCH_PROGS) $(ECHO_PROGS))
+BENCH_BINS  := $(addprefix $(BENCH_DIR)/,$(BENCH_PROGS) $(ECHO_PROGS)) $(BENCH_DIR)/interop
 BENCH_FLOOR := $(BENCH_DIR)/switch_floor
 # $ORIGIN keeps the build tree relocatable: the stub sits one level up.
 BENCH_RPATH := -Wl,-rpath,'$$ORIGIN/..'
@@ -27,6 +27,12 @@ $(BENCH_DIR)/%: bench/%.c bench/bench.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 $(BENCH_DIR)/%: bench/echo/%.c bench/bench.h bench/latency.h abi/async_std.h $(STUB_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) -o $@ $< $(STUB_LINK) $(BENCH_RPATH) $(APP_LDFLAGS)
+
+# humboldt bound (linked first) and gcd beside it.
+$(BENCH_DIR)/interop: bench/interop.c bench/bench.h abi/async_std.h $(GCD_INC)/gcd.h $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) -I$(GCD_INC) -o $@ $< -L$(BUILD) -lhumboldt -lgcd -lasync_std \
+		$(BENCH_RPATH) $(APP_LDFLAGS)
 
 FLOOR_ASM := $(wildcard bench/switch_jmp_$(ARCH).S)
 $(BENCH_FLOOR): bench/switch_floor.c $(FLOOR_ASM) bench/bench.h $(wildcard runtimes/core/*.h) $(STUB_A)

@@ -10,7 +10,7 @@
 # With an argument, the benchmarks run with LD_PRELOAD=runtime.so.  Sizes
 # come from the environment: BENCH_RUNS, BENCH_N_FLOOR, BENCH_N_YIELD,
 # BENCH_N_SPAWN, BENCH_N_SLEEP0, BENCH_N_SLEEPERS, BENCH_SLEEP_MS, BENCH_N_CHAN,
-# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX, BENCH_N_DUMP, BENCH_N_TIMERS.
+# BENCH_N_CHAN_CROSS, BENCH_N_MUTEX, BENCH_N_DUMP, BENCH_N_TIMERS, BENCH_N_XRT.
 # Exit status 1 when a benchmark failed to run; a missed target is reported,
 # not an error.
 # shellcheck disable=SC2317 # cleanup() runs from the trap
@@ -31,6 +31,8 @@ N_CHAN_CROSS=${BENCH_N_CHAN_CROSS:-100000}
 N_MUTEX=${BENCH_N_MUTEX:-20000000}
 N_DUMP=${BENCH_N_DUMP:-100000}
 N_TIMERS=${BENCH_N_TIMERS:-50000}
+# humboldt <-> gcd: every hand-over is a cross-thread wake-up.
+N_XRT=${BENCH_N_XRT:-50000}
 # The common deadline must fall after the last task has started, or the
 # late ones never sleep alongside the others (sleepers reports them as late).
 SLEEP_MS=${BENCH_SLEEP_MS:-15000}
@@ -51,6 +53,7 @@ BENCHES=(
 	"chan2|2|120|chan_pingpong $N_CHAN_CROSS cross"
 	"mutex|1|120|mutex $N_MUTEX"
 	"dump|$NPROC|120|dump $N_DUMP"
+	"interop|1|120|interop $N_XRT $N_XRT"
 )
 # Rows of the table: id | key printed by the program | label | unit.
 ROWS=(
@@ -78,6 +81,9 @@ ROWS=(
 	"dump|capture_ns_per_task|task dump of ${N_DUMP}: capture per task|ns/task"
 	"dump|pause_total_ms|task dump of ${N_DUMP}: all workers' pauses|ms"
 	"dump|pause_max_ms|task dump of ${N_DUMP}: longest worker pause|ms"
+	"interop|xrt_chan_ns_per_round_trip|chan ping-pong humboldt <-> gcd (1 worker each)|ns/rtt"
+	"interop|xrt_spawn_ns_per_task|spawn onto gcd + join, from humboldt|ns/task"
+	"interop|same_spawn_ns_per_task|spawn+join on humboldt (same run)|ns/task"
 	"dump|dump_ms_raw|task dump of ${N_DUMP}: whole dump, addresses|ms"
 	"dump|dump_ms_symbols|task dump of ${N_DUMP}: whole dump, symbols|ms"
 )
