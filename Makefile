@@ -242,7 +242,7 @@ check-valgrind-plain: $(BUILD)/tests/conformance/conformance
 	fi
 
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
-       check-interop check-shim check-tools check-install check-spdx check-valgrind-plain
+       check-interop check-interop-refusals check-shim check-tools check-install check-spdx check-valgrind-plain
 
 # Every tracked source file carries the MIT SPDX line (tools/spdx.sh --fix adds it).
 .PHONY: check-spdx

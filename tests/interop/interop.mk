@@ -38,3 +38,25 @@ check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(CONF_BIN) $(GCD_S
 	@echo "== the conformance suite inside gcd, the default runtime bound"
 	RUN_PREFIX="env $(HB_ENV) CT_HOST=gcd LD_PRELOAD=$(abspath $(STUB_SO)):$(abspath $(GCD_SO))" \
 		tests/run.sh --per-group $(CONF_BIN)
+
+# Plain build only (make check): 16 dlopen'ed copies of an instrumented
+# runtime test the sanitizer more than the table.
+.PHONY: check-interop-refusals
+check-interop-refusals: $(IOP_DIR)/xrt_refuse $(IOP_DIR)/libgcd-layout.so $(GCD_SO)
+	@echo "== refusals: another layout, a 16th runtime, the first-call race"
+	BUILD=$(BUILD) tests/run.sh tests/interop/refusals.sh
+
+# gcd with another AS_XRT_LAYOUT: every object but xrt.o is gcd's own.
+$(IOP_DIR)/xrt-layout.o: runtimes/core/xrt.c $(wildcard runtimes/core/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(GCD_CFLAGS) -DAS_XRT_LAYOUT_BASE=0x5a01fff1u -c $< -o $@
+
+$(IOP_DIR)/libgcd-layout.so: $(filter-out $(BUILD)/gcd/runtimes/core/xrt.o,$(GCD_OBJ)) $(IOP_DIR)/xrt-layout.o $(ABI_MAP)
+	$(CC) -shared -o $@ $(filter-out $(BUILD)/gcd/runtimes/core/xrt.o,$(GCD_OBJ)) \
+		$(IOP_DIR)/xrt-layout.o $(SAN_FLAGS) -Wl,--version-script=$(ABI_MAP) \
+		-Wl,--version-script=runtimes/gcd/gcd.map -Wl,-z,nodelete $(RT_LIBS)
+
+$(IOP_DIR)/xrt_refuse: tests/interop/xrt_refuse.c $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
+		$(IOP_RPATH) -ldl
