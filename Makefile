@@ -109,7 +109,7 @@ STUB_A    := $(BUILD)/libasync_std.a
 RT_LIBS   := -ldl -lpthread
 
 .PHONY: all deps need-deps test demo bench install clean
-all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A)
+all: $(STUB_SO) $(STUB_LINK) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A) $(GCD_SEC_A)
 
 # ---- the abi stub with the default runtime (weak exports) -----------------
 $(BUILD)/default/%.o: %.c $(wildcard abi/*.h runtimes/core/*.h runtimes/default/*.h shim/*.h)
@@ -176,6 +176,28 @@ $(GCD_SO): $(GCD_OBJ) $(ABI_MAP) runtimes/gcd/gcd.map
 $(GCD_A): $(GCD_OBJ)
 	@rm -f $@
 	ar rcs $@ $(GCD_OBJ)
+
+# libgcd-secondary.a: gcd to link statically beside another runtime (cc app.c
+# libhumboldt.a libgcd-secondary.a).  One relocatable object whose hidden
+# symbols, async_std_* exports and main are made local, so that the two
+# cores never meet at link time; only gcd_* and the weak symbols every
+# runtime shares (async_std__process, __thread_ops, __epipe_ok) stay global.
+GCD_SEC_OBJ := $(patsubst %,$(BUILD)/gcd-secondary/%.o,$(basename $(GCD_SRC)))
+GCD_SEC_A := $(BUILD)/libgcd-secondary.a
+$(BUILD)/gcd-secondary/%.o: %.c $(wildcard abi/*.h runtimes/*/*.h $(GCD_INC)/*.h shim/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) $(GCD_CFLAGS) -DAS_SECONDARY=1 -c $< -o $@
+
+$(BUILD)/gcd-secondary/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(GCD_SEC_A): $(GCD_SEC_OBJ)
+	@rm -f $@ $(BUILD)/gcd-secondary.o
+	$(LD) -r -o $(BUILD)/gcd-secondary.o $(GCD_SEC_OBJ)
+	objcopy --localize-hidden --wildcard --localize-symbol='async_std_[a-z]*' \
+		--localize-symbol=main $(BUILD)/gcd-secondary.o
+	ar rcs $@ $(BUILD)/gcd-secondary.o
 
 # ---- dependencies -------------------------------------------------------
 # What the build needs, each found by a file or a tool, with its Debian

@@ -390,7 +390,14 @@ __attribute__((constructor)) static void as__shim_init(int argc, char **argv, ch
 	/* The bound runtime takes tag 0 in the process's table of runtimes
 	 * (runtimes/core/xrt.c); another one loaded beside it registers as a
 	 * secondary on its first use. */
+#ifdef AS_SECONDARY
+	/* libgcd-secondary.a: linked statically beside the bound runtime,
+	 * whose shim checks the binding; this copy's symbols are local. */
+	(void)argv;
+	as__bound = false;
+#else
 	as__bound = as__binding_check(argv);
 	if (as__bound)
 		as__dump_signal_install();
+#endif
 }

@@ -65,7 +65,7 @@ install_pc = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@IN
 	-e 's|@VERSION@|$(VERSION)|' $(1) >$(DESTDIR)$(PCDIR)/$(2).pc
 
 .PHONY: install abi-check abi-baseline check-abi check-install check-tools
-install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A) $(ASRT)
+install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A) $(GCD_SEC_A) $(ASRT)
 	install -d $(DESTDIR)$(INCDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PCDIR) \
 		$(DESTDIR)$(RUNTIMES_DIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 644 abi/async_std.h $(DESTDIR)$(INCDIR)/async_std.h
@@ -83,6 +83,7 @@ install: $(STUB_SO) $(STUB_A) $(HUMBOLDT_SO) $(HUMBOLDT_A) $(GCD_SO) $(GCD_A) $(
 	install -m 755 $(GCD_SO) $(DESTDIR)$(RUNTIMES_DIR)/libgcd.so
 	ln -sf async_std/runtimes/libgcd.so $(DESTDIR)$(LIBDIR)/libgcd.so
 	install -m 644 $(GCD_A) $(DESTDIR)$(LIBDIR)/libgcd.a
+	install -m 644 $(GCD_SEC_A) $(DESTDIR)$(LIBDIR)/libgcd-secondary.a
 	$(call install_pc,abi/async_std.pc.in,async_std)
 	$(call install_pc,tools/humboldt.pc.in,humboldt)
 	$(call install_pc,tools/gcd.pc.in,gcd)

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 # interop.mk - several runtimes in one process (included by the top
 # Makefile): tests/interop/interop.c with humboldt bound (linked first), the
-# default runtime bound (the stub linked first), and gcd bound (preloaded).
+# default runtime bound (the stub linked first), gcd bound (preloaded), and
+# statically linked; the conformance suite with gcd bound and inside gcd
+# (CT_HOST); the refusals (refusals.sh).
 
 IOP_DIR := $(BUILD)/tests/interop
 IOP_DEPS := tests/interop/interop.c $(GCD_INC)/gcd.h $(HUMBOLDT_INC)/humboldt.h abi/async_std.h
@@ -20,13 +22,15 @@ $(IOP_DIR)/interop-default: $(IOP_DEPS) $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
 		-lhumboldt -lgcd $(IOP_RPATH) -lcmocka
 
 .PHONY: check-interop
-check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(CONF_BIN) $(GCD_SO)
+check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(IOP_DIR)/interop-static $(CONF_BIN) $(GCD_SO)
 	@echo "== interop: humboldt bound, gcd beside it"
 	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop
 	@echo "== interop: the default runtime bound, humboldt and gcd beside it"
 	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop-default
 	@echo "== interop: gcd bound (LD_PRELOAD=libgcd.so), humboldt beside it"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh $(IOP_DIR)/interop
+	@echo "== interop: statically linked (libhumboldt.a, libgcd-secondary.a)"
+	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop-static
 	@echo "== gcd bound: the unchanged conformance suite (LD_PRELOAD=libgcd.so)"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh --per-group $(CONF_BIN)
 	@echo "== the conformance suite inside gcd (CT_HOST=gcd), humboldt bound"
@@ -60,3 +64,10 @@ $(IOP_DIR)/xrt_refuse: tests/interop/xrt_refuse.c $(HUMBOLDT_SO) $(GCD_SO) $(STU
 	@mkdir -p $(@D)
 	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
 		$(IOP_RPATH) -ldl
+
+# Statically linked: humboldt's archive (the bound runtime) and gcd's
+# secondary archive (its core made local).
+$(IOP_DIR)/interop-static: $(IOP_DEPS) $(HUMBOLDT_A) $(GCD_SEC_A)
+	@mkdir -p $(@D)
+	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -Wl,--export-dynamic $(HUMBOLDT_A) \
+		$(GCD_SEC_A) -luring $(RT_LIBS) -lcmocka
