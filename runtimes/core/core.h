@@ -365,6 +365,9 @@ void as__close_broadcast(int fd);
 void as__close_local(int fd);
 /* This runtime's part of a task dump, from a plain thread (dump.c). */
 int as__dump_section(int fd, unsigned flags);
+/* A crash on one of this runtime's threads (or a plain one): the line and
+ * this runtime's section (dump_fatal.c). */
+void as__fatal_section(int sig, const void *uc);
 /* async_std_group_spawn with another way to start the member (gcd: as an
  * item of a queue): spawn(fn, arg, ctx) returns a handle of a task that
  * runs fn(arg), or NULL with errno.  0 or -errno. */

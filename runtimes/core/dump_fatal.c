@@ -12,26 +12,50 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "xrt.h"
 
 /* Seconds a fatal dump may take before SIGALRM ends the process. */
 #define FATAL_DUMP_SECONDS 10
 
 static _Atomic int dumping;
 
-void as__fatal_dump(int sig, const void *uc)
+void as__fatal_section(int sig, const void *uc)
 {
-	if (!as__config()->traceback_tasks || atomic_exchange(&dumping, 1))
-		return;
 	struct as_task *t = as__current();
 	if (t)
 		as__say("fatal signal SIG%s in task %llu; every task follows "
-			"(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?",
-			(unsigned long long)t->id);
+			"(ASYNC_STD_TRACEBACK=tasks, runtime %s first)",
+			sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", (unsigned long long)t->id,
+			as__runtime_name());
 	else
 		as__say("fatal signal SIG%s outside any task; every task follows "
-			"(ASYNC_STD_TRACEBACK=tasks)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
-	alarm(FATAL_DUMP_SECONDS);
+			"(ASYNC_STD_TRACEBACK=tasks, runtime %s first)",
+			sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", as__runtime_name());
 	as__dump_fatal(STDERR_FILENO, uc);
+}
+
+/* Whichever runtime's handler runs, the runtime that owns the crashing
+ * thread writes the first section (the crashed task first, from the
+ * signal's context), then every other runtime its own; once per process. */
+void as__fatal_dump(int sig, const void *uc)
+{
+	if (!as__config()->traceback_tasks)
+		return;
+	const struct as_xrt *mine = as__xrt_of(as__tag);
+	struct as_process *p = mine ? atomic_load(&async_std__process) : NULL;
+	if (atomic_exchange(p ? &p->fatal_dumping : &dumping, 1))
+		return;
+	alarm(FATAL_DUMP_SECONDS);
+	const struct as_xrt *owner = as__xrt_foreign_caller();
+	if (owner)
+		owner->fatal_section(sig, uc);
+	else
+		as__fatal_section(sig, uc);
+	for (uint32_t i = 0; p && i < AS_XRT_MAX; i++) {
+		const struct as_xrt *x = as__xrt_of(i);
+		if (x && x != owner && (owner || i != as__tag))
+			x->dump(STDERR_FILENO, 0);
+	}
 	alarm(0);
 }
 

@@ -49,6 +49,7 @@ static struct as_xrt self = {
 	.wake = xrt_wake,
 	.close_fd = as__close_local,
 	.dump = as__dump_section,
+	.fatal_section = as__fatal_section,
 	.self_parker = as__self_parker,
 	.park_prepare = as__park_prepare,
 	.park_wait = as__park_wait,

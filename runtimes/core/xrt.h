@@ -34,7 +34,7 @@
  * queues, sync objects, this file): 0xAS0n plus the instrumentation, since an
  * uninstrumented copy would switch fibers behind a sanitizer's back. */
 #ifndef AS_XRT_LAYOUT_BASE /* a test builds a copy with another one */
-#define AS_XRT_LAYOUT_BASE 0x5a010001u
+#define AS_XRT_LAYOUT_BASE 0x5a010002u
 #endif
 #if defined(AS_TSAN)
 #define AS_XRT_LAYOUT (AS_XRT_LAYOUT_BASE | 0x100u)
@@ -62,6 +62,9 @@ struct as_xrt {
 	/* Owner side, a plain thread: its section of a task dump (tasks
 	 * written, or -errno). */
 	int (*dump)(int fd, unsigned flags);
+	/* The crashing thread is this runtime's: the line naming the task and
+	 * its section, the crashed task first (uc: the signal's context). */
+	void (*fatal_section)(int sig, const void *uc);
 	/* Caller side, only on a thread this runtime owns. */
 	struct as_parker *(*self_parker)(void);
 	int (*park_prepare)(bool cancellable);
@@ -76,6 +79,7 @@ struct as_process {
 	_Atomic uint32_t lock;             /* registration */
 	const struct as_xrt *_Atomic rt[AS_XRT_MAX];
 	_Atomic uint64_t next_task_id;     /* ids unique across runtimes */
+	_Atomic int fatal_dumping;         /* one crash dump for all runtimes */
 };
 
 /* This copy's tag once registered (0 before, and for the bound runtime). */
@@ -90,6 +94,7 @@ const struct as_xrt *as__xrt_of(uint32_t tag);
 const struct as_xrt *as__xrt_foreign_caller(void);
 /* A process-unique task id. */
 uint64_t as__next_task_id(void);
+extern struct as_process *_Atomic async_std__process;
 /* Whether this copy is the bound runtime (the shim's binding check). */
 extern bool as__bound;
 

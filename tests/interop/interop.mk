@@ -46,7 +46,7 @@ check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(IOP_DIR)/interop-
 # Plain build only (make check): 16 dlopen'ed copies of an instrumented
 # runtime test the sanitizer more than the table.
 .PHONY: check-interop-refusals
-check-interop-refusals: $(IOP_DIR)/xrt_refuse $(IOP_DIR)/libgcd-layout.so $(GCD_SO)
+check-interop-refusals: $(IOP_DIR)/xrt_crash $(IOP_DIR)/xrt_refuse $(IOP_DIR)/libgcd-layout.so $(GCD_SO)
 	@echo "== refusals: another layout, a 16th runtime, the first-call race"
 	BUILD=$(BUILD) tests/run.sh tests/interop/refusals.sh
 
@@ -71,3 +71,8 @@ $(IOP_DIR)/interop-static: $(IOP_DEPS) $(HUMBOLDT_A) $(GCD_SEC_A)
 	@mkdir -p $(@D)
 	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -Wl,--export-dynamic $(HUMBOLDT_A) \
 		$(GCD_SEC_A) -luring $(RT_LIBS) -lcmocka
+
+$(IOP_DIR)/xrt_crash: tests/interop/xrt_crash.c $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
+		$(IOP_RPATH)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # refusals.sh [BUILD] - what the process table of runtimes refuses, each with
 # one line: a runtime built with another layout (ENOTSUP), a 16th runtime
-# (EAGAIN); and two threads making gcd's first call at once start one runtime.
+# (EAGAIN); two threads making gcd's first call at once start one runtime;
+# and a crash in one runtime's task dumps every runtime once.
 set -u
 build=${1:-${BUILD:-build}}
 bin=$build/tests/interop/xrt_refuse
@@ -41,6 +42,26 @@ for i in 1 2 3; do
 	read -r _ a b <"$tmp/out"
 	[ "$a" = "$b" ] && [ "$a" != 0 ] || { bad "race: tags $a and $b" "$tmp/err"; break; }
 	[ "$i" = 3 ] && ok "two threads' first gcd calls at once start one runtime (one tag, 3 runs)"
+done
+
+# ASYNC_STD_TRACEBACK=tasks: a crash in a gcd task (humboldt's abort handler
+# or gcd's overflow handler runs) dumps every runtime exactly once, the
+# crashing runtime's section first with the crashed task at its top.
+crash=$build/tests/interop/xrt_crash
+for mode in abort overflow; do
+	ASYNC_STD_TRACEBACK=tasks "$crash" $mode >/dev/null 2>"$tmp/err"
+	st=$?
+	want=134
+	[ $mode = overflow ] && want=139
+	headers=$(grep '^async_std task dump:' "$tmp/err" | sed -E 's/.*runtime ([a-z]+),.*/\1/' | tr '\n' ' ')
+	first=$(grep -m1 -E '^[0-9]+ task' "$tmp/err")
+	if [ $st = $want ] && [ "$(grep -c '^async_std: fatal signal' "$tmp/err")" = 1 ] &&
+	   [ "$headers" = "gcd humboldt " ] && [[ $first == *'"gcd-crasher": running: the fatal signal arrived here'* ]] &&
+	   grep -q '"hb-sleeper": waiting in sleep' "$tmp/err"; then
+		ok "a crash ($mode) in a gcd task dumps gcd (the crashed task first), then humboldt, once"
+	else
+		bad "crash ($mode): status $st, sections: $headers" "$tmp/err"
+	fi
 done
 
 echo "refusals: $pass passed, $fail failed"
