@@ -185,6 +185,116 @@ static void test_channel_round_trips_between_runtimes_keep_their_order(void **st
 	run(pingpong);
 }
 
+static void *sleeps_long(void *arg);
+
+/* A gcd item selects over a channel made by the main runtime and one made
+ * by gcd; a task of the main runtime sends on its own. */
+struct sel {
+	async_std_chan *mine; /* made by the main runtime's task */
+	int index, err;
+	long got;
+};
+
+static void *selects(void *arg)
+{
+	struct sel *s = arg;
+	async_std_chan *theirs = async_std_chan_create(sizeof(long), 0); /* gcd's */
+	if (!theirs) {
+		s->err = errno;
+		return NULL;
+	}
+	long a = -1, b = -1;
+	async_std_chan_op ops[2] = {
+		{ .chan = theirs, .op = ASYNC_STD_CHAN_RECV, .elem = &b },
+		{ .chan = s->mine, .op = ASYNC_STD_CHAN_RECV, .elem = &a },
+	};
+	s->index = async_std_chan_select(ops, 2);
+	s->err = s->index < 0 ? errno : ops[s->index].err;
+	s->got = a;
+	async_std_chan_destroy(theirs);
+	return NULL;
+}
+
+static void *select_across(void *unused)
+{
+	(void)unused;
+	struct sel s = { .mine = async_std_chan_create(sizeof(long), 0), .index = -2 };
+	CHECK(s.mine);
+	async_std_task *t = gcd_spawn(gcd_global_queue(0), selects, &s);
+	CHECK(t);
+	long v = 99;
+	CHECK(async_std_chan_send(s.mine, &v) == 0);
+	CHECK(async_std_join(t, NULL) == 0);
+	if (s.index != 1 || s.err || s.got != 99)
+		return FAIL("select returned %d (err %s), got %ld; want 1, 0, 99", s.index,
+			    strerror(s.err), s.got);
+	CHECK(async_std_chan_destroy(s.mine) == 0);
+	return NULL;
+}
+
+static void test_a_gcd_select_over_channels_of_two_runtimes_takes_the_ready_one(void **state)
+{
+	(void)state;
+	run(select_across);
+}
+
+/* Deadlines of a gcd item apply to its waits on the main runtime's objects:
+ * a recv on a channel and a join of a task made there; the task stays
+ * joinable. */
+struct dl {
+	async_std_chan *c;
+	async_std_task *target;
+	int recv_err, join_err;
+	int64_t late_ns;
+};
+
+static void *waits_with_deadline(void *arg)
+{
+	struct dl *d = arg;
+	long v;
+	int64_t dl = async_std_now() + 10 * MS;
+	int64_t prev = async_std_deadline_push(dl);
+	errno = 0;
+	if (async_std_chan_recv(d->c, &v) != 0)
+		d->recv_err = errno;
+	async_std_deadline_pop(prev);
+	d->late_ns = async_std_now() - dl;
+	prev = async_std_deadline_push(async_std_now() + 10 * MS);
+	errno = 0;
+	if (async_std_join(d->target, NULL) != 0)
+		d->join_err = errno;
+	async_std_deadline_pop(prev);
+	return NULL;
+}
+
+static void *deadline_across(void *unused)
+{
+	(void)unused;
+	struct dl d = { .c = async_std_chan_create(sizeof(long), 0) };
+	CHECK(d.c);
+	d.target = async_std_spawn(sleeps_long, NULL);
+	CHECK(d.target);
+	async_std_task *t = gcd_spawn(gcd_global_queue(0), waits_with_deadline, &d);
+	CHECK(t);
+	CHECK(async_std_join(t, NULL) == 0);
+	if (d.recv_err != ETIMEDOUT || d.join_err != ETIMEDOUT)
+		return FAIL("recv gave %s, join %s; want ETIMEDOUT for both",
+			    strerror(d.recv_err), strerror(d.join_err));
+	if (d.late_ns < 0)
+		return FAIL("the recv timed out %lld ns early", (long long)-d.late_ns);
+	CHECK(async_std_cancel(d.target) == 0);
+	void *r = NULL;
+	CHECK(async_std_join(d.target, &r) == 0); /* still joinable */
+	CHECK(async_std_chan_destroy(d.c) == 0);
+	return NULL;
+}
+
+static void test_a_gcd_deadline_ends_its_waits_on_the_main_runtimes_objects(void **state)
+{
+	(void)state;
+	run(deadline_across);
+}
+
 /* ---- handles -------------------------------------------------------------- */
 static void *sleeps_long(void *arg)
 {
@@ -582,6 +692,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gcd_item_combines_a_gcd_child_and_a_humboldt_child),
 		cmocka_unit_test(test_channel_round_trips_between_runtimes_keep_their_order),
+		cmocka_unit_test(test_a_gcd_select_over_channels_of_two_runtimes_takes_the_ready_one),
+		cmocka_unit_test(test_a_gcd_deadline_ends_its_waits_on_the_main_runtimes_objects),
 		cmocka_unit_test(test_cancel_of_a_gcd_task_from_the_main_runtime_ends_its_sleep),
 		cmocka_unit_test(test_a_stale_gcd_handle_gives_EINVAL_and_cancels_nobody),
 		cmocka_unit_test(test_task_ids_are_unique_across_runtimes),
