@@ -264,7 +264,7 @@ check-valgrind-plain: $(BUILD)/tests/conformance/conformance
 	fi
 
 check: all check-abi check-cross check-unit test-shim check-core check-conformance check-humboldt \
-       check-interop check-interop-refusals check-shim check-tools check-install check-spdx check-valgrind-plain
+       check-interop check-interop-more check-interop-refusals check-shim check-tools check-install check-spdx check-valgrind-plain
 
 # Every tracked source file carries the MIT SPDX line (tools/spdx.sh --fix adds it).
 .PHONY: check-spdx
@@ -283,7 +283,8 @@ check-cross:
 		then ok=$$((ok+1)); else bad=$$((bad+1)); echo "check-cross: $$f does not compile for aarch64"; fi; \
 	done; echo "check-cross: $$ok sources compile for aarch64, $$bad do not"; \
 	echo "$$([ $$bad = 0 ] && echo 1 || echo 0) $$([ $$bad = 0 ] && echo 0 || echo 1) 0" >>$(TEST_SUMMARY); [ $$bad = 0 ]
-check-san: all check-unit test-shim check-core check-conformance check-humboldt check-interop check-shim
+check-san: all check-unit test-shim check-core check-conformance check-humboldt check-interop \
+           check-interop-more check-shim
 
 test: need-deps
 	@mkdir -p build && rm -f $(TEST_SUMMARY)
