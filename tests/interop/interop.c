@@ -648,6 +648,123 @@ static void test_a_group_with_members_on_both_runtimes_is_cancelled_and_waited(v
 	run(group_across);
 }
 
+/* A cond broadcast wakes waiters of both runtimes; a semaphore made on one
+ * runtime hands its units to tasks of the other. */
+struct condsem {
+	async_std_mutex *m;
+	async_std_cond *c;
+	async_std_sem *s;
+	int go, waiting, woken;
+};
+
+static void *cond_waiter(void *arg)
+{
+	struct condsem *cs = arg;
+	if (async_std_mutex_lock(cs->m) != 0)
+		return (void *)1;
+	cs->waiting++;
+	while (!cs->go)
+		if (async_std_cond_wait(cs->c, cs->m) != 0) {
+			async_std_mutex_unlock(cs->m);
+			return (void *)1;
+		}
+	cs->woken++;
+	async_std_mutex_unlock(cs->m);
+	/* Then a unit of the semaphore, released by the other side. */
+	return async_std_sem_acquire(cs->s) == 0 ? NULL : (void *)1;
+}
+
+static void *cond_sem_across(void *unused)
+{
+	(void)unused;
+	struct condsem cs = { async_std_mutex_create(), async_std_cond_create(),
+			      async_std_sem_create(0), 0, 0, 0 };
+	CHECK(cs.m && cs.c && cs.s);
+	async_std_task *t[4] = {
+		async_std_spawn(cond_waiter, &cs), async_std_spawn(cond_waiter, &cs),
+		gcd_spawn(gcd_global_queue(0), cond_waiter, &cs),
+		gcd_spawn(gcd_global_queue(0), cond_waiter, &cs),
+	};
+	for (int i = 0; i < 4; i++)
+		CHECK(t[i]);
+	for (;;) { /* until all four wait */
+		CHECK(async_std_mutex_lock(cs.m) == 0);
+		int n = cs.waiting;
+		if (n == 4)
+			break;
+		async_std_mutex_unlock(cs.m);
+		CHECK(async_std_sleep(MS) == 0);
+	}
+	cs.go = 1;
+	CHECK(async_std_cond_broadcast(cs.c) == 0);
+	async_std_mutex_unlock(cs.m);
+	for (int i = 0; i < 4; i++)
+		CHECK(async_std_sem_release(cs.s) == 0);
+	for (int i = 0; i < 4; i++) {
+		void *r = (void *)1;
+		CHECK(async_std_join(t[i], &r) == 0 && r == NULL);
+	}
+	if (cs.woken != 4)
+		return FAIL("%d of 4 waiters woke", cs.woken);
+	CHECK(async_std_sem_destroy(cs.s) == 0);
+	CHECK(async_std_cond_destroy(cs.c) == 0);
+	CHECK(async_std_mutex_destroy(cs.m) == 0);
+	return NULL;
+}
+
+static void test_a_cond_and_a_semaphore_serve_waiters_of_both_runtimes(void **state)
+{
+	(void)state;
+	run(cond_sem_across);
+}
+
+/* A dump from a plain thread has one section per runtime, each with its
+ * own waiting task. */
+static void *named_sleeper(void *arg)
+{
+	(void)arg;
+	async_std_sleep(60000 * MS);
+	return NULL;
+}
+
+static void test_a_task_dump_has_a_section_per_runtime(void **state)
+{
+	(void)state;
+	async_std_spawn_attr a = { .size = sizeof a, .name = "main-sleeper" };
+	async_std_task *t1 = async_std_spawn_ex(named_sleeper, NULL, &a);
+	/* An item of gcd's global queue: named "gcd.global" in the dump. */
+	async_std_task *t2 = gcd_spawn(gcd_global_queue(0), named_sleeper, NULL);
+	assert_non_null(t1);
+	assert_non_null(t2);
+	char path[] = "/tmp/interop-dump-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	int found = 0;
+	char buf[65536];
+	for (int tries = 0; tries < 2000 && found != 3; tries++) {
+		assert_true(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+		assert_true(async_std_task_dump(fd, 0) >= 2);
+		ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		const char *g = strstr(buf, "runtime gcd,");
+		found = (g && strstr(g, "\"gcd.global\": waiting in sleep")) |
+			(strstr(buf, "\"main-sleeper\": waiting in sleep") != NULL) << 1;
+		if (found != 3)
+			usleep(1000);
+	}
+	close(fd);
+	async_std_cancel(t1);
+	async_std_cancel(t2);
+	assert_int_equal(async_std_join(t1, NULL), 0);
+	assert_int_equal(async_std_join(t2, NULL), 0);
+	assert_int_equal(found, 3);
+	char *hdr1 = strstr(buf, "async_std task dump:");
+	assert_non_null(hdr1);
+	assert_non_null(strstr(hdr1 + 1, "async_std task dump:")); /* two sections */
+}
+
 struct closer {
 	int fd;
 	int rc, err;
@@ -705,6 +822,8 @@ int main(void)
 		cmocka_unit_test(test_a_mutex_shared_by_both_runtimes_loses_no_increment),
 		cmocka_unit_test(test_a_group_with_members_on_both_runtimes_is_cancelled_and_waited),
 		cmocka_unit_test(test_close_on_the_main_runtime_wakes_a_gcd_reader_with_EBADF),
+		cmocka_unit_test(test_a_cond_and_a_semaphore_serve_waiters_of_both_runtimes),
+		cmocka_unit_test(test_a_task_dump_has_a_section_per_runtime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
