@@ -246,9 +246,12 @@ check-tsan: $(BUILD)/tests/conformance/conformance check-interop
 	tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
 
 # The conformance suite under valgrind, built with its stack annotations.
-check-valgrind: $(BUILD)/tests/conformance/conformance
+check-valgrind: $(BUILD)/tests/conformance/conformance $(BUILD)/tests/interop/interop
 	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=3600 \
 		tests/run.sh --per-group $(BUILD)/tests/conformance/conformance
+	@echo "== interop under valgrind (humboldt falls back to epoll there)"
+	RUN_PREFIX="valgrind -q --error-exitcode=9" TEST_TIMEOUT=3600 \
+		tests/run.sh $(BUILD)/tests/interop/interop
 
 # The plain build (what `make install` installs) under plain valgrind: the
 # stacks are registered in every build, so valgrind reports no false errors.

@@ -14,6 +14,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#if defined(AS_VALGRIND) || (defined(__has_include) && __has_include(<valgrind/valgrind.h>))
+#include <valgrind/valgrind.h>
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#define RUNNING_ON_VALGRIND 0
+#endif
+
 #include "default.h"
 #include "reactor.h"
 #include "settings.h"
@@ -156,6 +163,19 @@ void hb__probe(unsigned entries, bool require, unsigned threads)
 	unsigned features = 0;
 	hb__worker_ring = calloc(threads, sizeof(*hb__worker_ring));
 	unsigned probe_flags;
+	if (RUNNING_ON_VALGRIND) {
+		/* valgrind 3.19 keeps its one lock across io_uring_enter: a worker
+		 * that waits in the ring stops every other thread for good. */
+		if (require) {
+			as__say("humboldt: under valgrind, which stops every thread while one "
+				"waits in io_uring_enter, and HUMBOLDT_REQUIRE_URING=1");
+			exit(2);
+		}
+		as__say("humboldt: under valgrind, which stops every thread while one waits "
+			"in io_uring_enter; falling back to epoll (same semantics)");
+		hb__uring_on = false;
+		return;
+	}
 	int r = hb__worker_ring ? ring_setup_patient(&ring, &probe_flags, &features) : -ENOMEM;
 	if (r == 0) {
 		/* The extensions are gated on what this kernel says it has (a
