@@ -133,7 +133,7 @@ void as__close_wake(int fd)
 	/* The other runtimes of the process: a close wakes every task
 	 * blocked on fd, whichever runtime runs it. */
 	for (uint32_t i = 0; i < AS_XRT_MAX; i++) {
-		const struct as_xrt *x = i == as__tag ? NULL : as__xrt_of(i);
+		const struct as_xrt *x = as__xrt_other(i);
 		if (x)
 			x->close_fd(fd);
 	}

@@ -132,7 +132,6 @@ struct as_parker *as__self_parker(void);
 
 /* ---- tasks ------------------------------------------------------------ */
 enum {
-	AS_TF_LOCAL = 1u << 0,     /* never stolen */
 	AS_TF_DETACHED = 1u << 1,
 	AS_TF_JOINED = 1u << 2,    /* a joiner took (or is taking) the result */
 	AS_TF_DONE = 1u << 3,
@@ -363,6 +362,7 @@ void as__close_broadcast(int fd);
 /* This runtime's waiters on fd (its workers and blocking pool), woken with
  * EBADF; as__close_wake does that for every runtime of the process. */
 void as__close_local(int fd);
+void as__close_wake(int fd);
 /* This runtime's part of a task dump, from a plain thread (dump.c). */
 int as__dump_section(int fd, unsigned flags);
 /* A crash on one of this runtime's threads (or a plain one): the line and
@@ -373,7 +373,6 @@ void as__fatal_section(int sig, const void *uc);
  * runs fn(arg), or NULL with errno.  0 or -errno. */
 int as__group_spawn_with(async_std_group *g, async_std_fn fn, void *arg,
 			 async_std_task *(*spawn)(async_std_fn, void *, void *), void *ctx);
-void as__close_wake(int fd);
 /* Reactors count their waiters per fd on the calling worker, so that close
  * asks only the workers that have some. */
 void as__fd_waiting_add(int fd, int delta);

@@ -252,7 +252,7 @@ static int dump_all(int fd, unsigned flags)
 {
 	int r = dump_run(fd, flags, NULL);
 	for (uint32_t i = 0; r >= 0 && i < AS_XRT_MAX; i++) {
-		const struct as_xrt *x = i == as__tag ? NULL : as__xrt_of(i);
+		const struct as_xrt *x = as__xrt_other(i);
 		if (!x)
 			continue;
 		int k = x->dump(fd, flags);

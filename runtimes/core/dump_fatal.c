@@ -41,8 +41,7 @@ void as__fatal_dump(int sig, const void *uc)
 {
 	if (!as__config()->traceback_tasks)
 		return;
-	const struct as_xrt *mine = as__xrt_of(as__tag);
-	struct as_process *p = mine ? atomic_load(&async_std__process) : NULL;
+	struct as_process *p = as__process();
 	if (atomic_exchange(p ? &p->fatal_dumping : &dumping, 1))
 		return;
 	alarm(FATAL_DUMP_SECONDS);
@@ -51,9 +50,11 @@ void as__fatal_dump(int sig, const void *uc)
 		owner->fatal_section(sig, uc);
 	else
 		as__fatal_section(sig, uc);
-	for (uint32_t i = 0; p && i < AS_XRT_MAX; i++) {
+	/* Then the others: every runtime but the one whose section came first. */
+	const struct as_xrt *first = owner ? owner : as__xrt_of(as__tag);
+	for (uint32_t i = 0; i < AS_XRT_MAX; i++) {
 		const struct as_xrt *x = as__xrt_of(i);
-		if (x && x != owner && (owner || i != as__tag))
+		if (x && x != first)
 			x->dump(STDERR_FILENO, 0);
 	}
 	alarm(0);

@@ -23,19 +23,14 @@
 static __thread struct as_parker thread_parker
 	__attribute__((tls_model("initial-exec")));
 
-/* A thread that another runtime owns (this copy's code runs there for a
- * cross-runtime join, close or wake-up): that runtime parks its task. */
-static __attribute__((noinline, cold)) const struct as_xrt *foreign(void)
-{
-	return as__xrt_foreign_caller();
-}
-
+/* On a thread that another runtime owns (this copy's code runs there for a
+ * cross-runtime join, close or wake-up), that runtime parks its task. */
 struct as_parker *as__self_parker(void)
 {
 	struct as_task *t = as__current();
 	if (AS_LIKELY(t != NULL))
 		return &t->parker;
-	const struct as_xrt *x = foreign();
+	const struct as_xrt *x = as__xrt_foreign_caller();
 	return x ? x->self_parker() : &thread_parker;
 }
 
@@ -43,7 +38,7 @@ int as__park_prepare(bool cancellable)
 {
 	struct as_task *t = as__current();
 	if (AS_UNLIKELY(!t)) {
-		const struct as_xrt *x = foreign();
+		const struct as_xrt *x = as__xrt_foreign_caller();
 		if (x)
 			return x->park_prepare(cancellable);
 	}
@@ -174,6 +169,6 @@ int as__park_wait(int64_t deadline)
 	struct as_task *t = as__current();
 	if (AS_LIKELY(t != NULL))
 		return park_task(t, deadline);
-	const struct as_xrt *x = foreign();
+	const struct as_xrt *x = as__xrt_foreign_caller();
 	return x ? x->park_wait(deadline) : park_thread(&thread_parker, deadline);
 }

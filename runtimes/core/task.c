@@ -253,7 +253,7 @@ struct as_task *as__task_create(async_std_fn fn, void *arg, const async_std_spaw
 		errno = ENOMEM;
 		return NULL;
 	}
-	t->flags = (q.flags & ASYNC_STD_SPAWN_LOCAL) ? AS_TF_LOCAL : 0;
+	t->flags = 0;
 	t->local = q.flags & ASYNC_STD_SPAWN_LOCAL;
 	r = task_stack_take(t, &q);
 	if (r < 0) {

@@ -64,6 +64,17 @@ static void sift_down(struct as_timer_heap *h, size_t i)
 	h->v[i] = e;
 }
 
+/* Moves t's timer on to its next seq (0 is never one: it means "not armed"
+ * to as__timer_arm's caller), which makes every entry of its old one stale. */
+static inline uint32_t seq_bump(struct as_task *t)
+{
+	uint32_t seq = atomic_load_explicit(&t->timer_seq, memory_order_relaxed) + 1;
+	if (!seq)
+		seq = 1;
+	atomic_store_explicit(&t->timer_seq, seq, memory_order_relaxed);
+	return seq;
+}
+
 static inline bool slot_live(const struct as_timer_slot *e)
 {
 	return atomic_load_explicit(&e->t->timer_seq, memory_order_relaxed) == e->seq;
@@ -104,10 +115,7 @@ uint32_t as__timer_arm(struct as_worker *w, struct as_task *t, int64_t when)
 		h->v = v;
 		h->cap = cap;
 	}
-	uint32_t seq = atomic_load_explicit(&t->timer_seq, memory_order_relaxed) + 1;
-	if (!seq)
-		seq = 1; /* 0 means "not armed" to the caller */
-	atomic_store_explicit(&t->timer_seq, seq, memory_order_relaxed);
+	uint32_t seq = seq_bump(t);
 	h->v[h->n] = (struct as_timer_slot){ when, t, seq };
 	sift_up(h, h->n++);
 	return seq;
@@ -117,7 +125,7 @@ void as__timer_disarm(struct as_worker *w, struct as_task *t, uint32_t seq)
 {
 	if (atomic_load_explicit(&t->timer_seq, memory_order_relaxed) != seq)
 		return; /* it fired */
-	atomic_store_explicit(&t->timer_seq, seq + 1 ? seq + 1 : 1, memory_order_relaxed);
+	seq_bump(t);
 	struct as_timer_heap *h = &w->timers;
 	/* Gone at once when it is on top (a deadline that was about to hit). */
 	if (h->v[0].t == t && h->v[0].seq == seq) {
@@ -142,8 +150,7 @@ int64_t as__timers_run(struct as_worker *w, int64_t now)
 			return top.when - now;
 		heap_pop(h);
 		/* Fired: the waiter's disarm finds the seq moved on. */
-		atomic_store_explicit(&top.t->timer_seq, top.seq + 1 ? top.seq + 1 : 1,
-				      memory_order_relaxed);
+		seq_bump(top.t);
 		as__unpark(&top.t->parker, AS_WAKE_TIMEOUT);
 	}
 	return -1;

@@ -74,12 +74,10 @@ static void unlock(struct as_process *p)
 
 int as__xrt_register(unsigned nworkers)
 {
+	/* The first copy to register makes its table the process's. */
 	struct as_process *p = NULL;
-	struct as_process *mine = &own_process;
-	if (!atomic_compare_exchange_strong(&async_std__process, &p, mine))
-		; /* another copy's table is the process's: p */
-	else
-		p = mine;
+	if (atomic_compare_exchange_strong(&async_std__process, &p, &own_process))
+		p = &own_process;
 	if (p->version != AS_XRT_VERSION || p->layout != AS_XRT_LAYOUT) {
 		const struct as_xrt *first = atomic_load(&p->rt[0]);
 		as__say("%s cannot share this process with %s: they were built from "
@@ -116,6 +114,16 @@ const struct as_xrt *as__xrt_of(uint32_t tag)
 	if (!p || tag >= AS_XRT_MAX || p->layout != AS_XRT_LAYOUT)
 		return NULL;
 	return atomic_load_explicit(&p->rt[tag], memory_order_acquire);
+}
+
+const struct as_xrt *as__xrt_other(uint32_t tag)
+{
+	return tag == as__tag ? NULL : as__xrt_of(tag);
+}
+
+struct as_process *as__process(void)
+{
+	return process;
 }
 
 const struct as_xrt *as__xrt_foreign_caller(void)

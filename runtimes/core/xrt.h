@@ -91,10 +91,13 @@ int as__xrt_register(unsigned nworkers);
 const struct as_xrt *as__xrt_of(uint32_t tag);
 /* The runtime that owns the calling thread when it is not this one, else
  * NULL (a plain thread, or one of ours). */
-const struct as_xrt *as__xrt_foreign_caller(void);
+const struct as_xrt *as__xrt_foreign_caller(void) __attribute__((cold));
+/* The registered runtime with `tag` unless it is this one, or NULL. */
+const struct as_xrt *as__xrt_other(uint32_t tag);
+/* The process's table once this runtime registered, else NULL. */
+struct as_process *as__process(void);
 /* A process-unique task id. */
 uint64_t as__next_task_id(void);
-extern struct as_process *_Atomic async_std__process;
 /* Whether this copy is the bound runtime (the shim's binding check). */
 extern bool as__bound;
 
