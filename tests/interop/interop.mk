@@ -6,19 +6,20 @@
 # (CT_HOST); the refusals (refusals.sh).
 
 IOP_DIR := $(BUILD)/tests/interop
-IOP_DEPS := tests/interop/interop.c $(GCD_INC)/gcd.h $(HUMBOLDT_INC)/humboldt.h abi/async_std.h
+IOP_SRC := tests/interop/interop.c tests/interop/interop_sync.c tests/interop/interop_gcd.c
+IOP_DEPS := $(IOP_SRC) tests/interop/interop.h $(GCD_INC)/gcd.h $(HUMBOLDT_INC)/humboldt.h abi/async_std.h
 IOP_CFLAGS := $(APP_CFLAGS) -I$(GCD_INC) -I$(HUMBOLDT_INC)
 IOP_RPATH := -Wl,-rpath,'$$ORIGIN/../..'
 
 # $(pkg-config --libs humboldt gcd) order: humboldt is the bound runtime.
 $(IOP_DIR)/interop: $(IOP_DEPS) $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
+	$(CC) $(IOP_CFLAGS) -o $@ $(IOP_SRC) $(APP_LDFLAGS) -L$(BUILD) -lhumboldt -lgcd -lasync_std \
 		$(IOP_RPATH) -lcmocka
 
 $(IOP_DIR)/interop-default: $(IOP_DEPS) $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
 	@mkdir -p $(@D)
-	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -L$(BUILD) -Wl,--no-as-needed -lasync_std \
+	$(CC) $(IOP_CFLAGS) -o $@ $(IOP_SRC) $(APP_LDFLAGS) -L$(BUILD) -Wl,--no-as-needed -lasync_std \
 		-lhumboldt -lgcd $(IOP_RPATH) -lcmocka
 
 .PHONY: check-interop
@@ -77,7 +78,7 @@ $(IOP_DIR)/xrt_refuse: tests/interop/xrt_refuse.c $(HUMBOLDT_SO) $(GCD_SO) $(STU
 # secondary archive (its core made local).
 $(IOP_DIR)/interop-static: $(IOP_DEPS) $(HUMBOLDT_A) $(GCD_SEC_A)
 	@mkdir -p $(@D)
-	$(CC) $(IOP_CFLAGS) -o $@ $< $(APP_LDFLAGS) -Wl,--export-dynamic $(HUMBOLDT_A) \
+	$(CC) $(IOP_CFLAGS) -o $@ $(IOP_SRC) $(APP_LDFLAGS) -Wl,--export-dynamic $(HUMBOLDT_A) \
 		$(GCD_SEC_A) -luring $(RT_LIBS) -lcmocka
 
 $(IOP_DIR)/xrt_crash: tests/interop/xrt_crash.c $(HUMBOLDT_SO) $(GCD_SO) $(STUB_LINK)
