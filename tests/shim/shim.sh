@@ -10,6 +10,7 @@ dir=$build/tests/shim
 victim=$dir/victim
 static=$dir/victim-static
 hb=$(cd "$build" && pwd)/libhumboldt.so
+gcd=$(cd "$build" && pwd)/libgcd.so
 out=$(mktemp)
 tmp=$(mktemp -d)
 trap 'rm -rf "$out" "$tmp"' EXIT
@@ -94,6 +95,11 @@ check "stall with the watchdog off: nothing said" lacks 'has held worker'
 ASYNC_STD_STALL_MS=60001 "$victim" name >/dev/null 2>"$out"
 check "stall: a value out of range names the variable and the range" \
 	lines '^async_std: ASYNC_STD_STALL_MS=60001 is out of range (accepted: 0..60000)$' 1
+GCD_THREADS=1025 LD_PRELOAD="$gcd" "$victim" name >/dev/null 2>"$out"
+status=$?
+check "GCD_THREADS out of range: exit status 2" test "$status" = 2
+check "GCD_THREADS out of range: one line names the variable and the range" \
+	lines '^async_std: GCD_THREADS=1025 is out of range (accepted: 0..1024)$' 1
 
 # ---- fork ----------------------------------------------------------------------
 for rt in default humboldt; do
