@@ -27,6 +27,6 @@ $(SHIM_TEST_DIR)/sigpipe: tests/shim/sigpipe.c abi/async_std.h $(STUB_SO) $(STUB
 
 .PHONY: check-shim
 check-shim: $(SHIM_VICTIMS) $(SHIM_TEST_DIR)/sigpipe $(HB_TEST_DIR)/no_uring $(HUMBOLDT_SO) $(GCD_SO) \
-            $(BUILD)/async_std/runtimes/libhumboldt.so $(BUILD)/asrt
+            $(BUILD)/async_std/runtimes/libhumboldt.so $(BUILD)/async_std/runtimes/libgcd.so $(BUILD)/asrt
 	$(HB_ENV) tests/shim/shim.sh $(BUILD)
 	$(HB_ENV) tests/shim/sigpipe.sh $(BUILD)
