@@ -114,8 +114,10 @@ run_one() {
 		return
 	fi
 	start=$(date +%s)
-	env ${env_words[@]+"${env_words[@]}"} ${prefix[@]+"${prefix[@]}"} \
-		timeout -k 10 "$timeout_s" "$bin" "$@" 2>&1 | show_and_log
+	# The prefix goes after timeout: a RUN_PREFIX of "valgrind ..." must run
+	# the test, not timeout (valgrind does not follow children).
+	env ${env_words[@]+"${env_words[@]}"} timeout -k 10 "$timeout_s" \
+		${prefix[@]+"${prefix[@]}"} "$bin" "$@" 2>&1 | show_and_log
 	rc=${PIPESTATUS[0]}
 	end=$(date +%s)
 	secs=$((end - start))
