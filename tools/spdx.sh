@@ -17,7 +17,7 @@ comment_for() { # file -> the licence line in its comment syntax, or nothing
 	*.c | *.h | *.S | *.map) echo "/* $tag */" ;;
 	*.rs | *.go | */go.mod) echo "// $tag" ;;
 	*.1 | *.7 | *.3) echo ".\\\" $tag" ;;
-	*.sh | *.mk | */Makefile | Makefile | *.toml | *.in | *.gp | *.suppr | .gitignore | .ci/*)
+	*.sh | *.mk | */Makefile | Makefile | *.toml | *.in | *.gp | *.suppr | *.supp | .gitignore | .ci/*)
 		echo "# $tag" ;;
 	esac
 }
@@ -63,6 +63,9 @@ if [ $fix = 0 ]; then
 	[ -n "${TEST_SUMMARY:-}" ] && echo "$((missing == 0 ? 1 : 0)) $((missing == 0 ? 0 : 1)) 0" >>"$TEST_SUMMARY"
 	if [ $missing -gt 0 ]; then
 		echo "spdx: $missing files lack a licence line (tools/spdx.sh --fix adds them)"
+		# The total at the end of make test names what failed.
+		[ -n "${TEST_SUMMARY:-}" ] &&
+			echo "FAILED: check-spdx: $missing files lack a licence line" >>"$TEST_SUMMARY"
 		exit 1
 	fi
 	echo "spdx: every source file names its licence (MIT)"
