@@ -327,11 +327,6 @@ static void *spin_unyielding(void *arg)
 
 CT_TEST(a_worker_that_never_switches_is_named_and_the_dump_still_returns)
 {
-	/* Under valgrind inside gcd (CT_HOST) this took 114 s once and hung
-	 * past its deadline once (2026-12-03, not yet understood): skipped
-	 * there until it is; every other build and host runs it. */
-	if (RUNNING_ON_VALGRIND && getenv("CT_HOST"))
-		CT_SKIP("under valgrind with CT_HOST: hung once, under investigation (issue 13 note)");
 	_Atomic int stop = 0;
 	async_std_task *t = spawn_named("spinner", spin_unyielding, &stop);
 	CHECK(t);

@@ -3,7 +3,7 @@
 # Makefile): tests/interop/interop.c with humboldt bound (linked first), the
 # default runtime bound (the stub linked first), gcd bound (preloaded), and
 # statically linked; the conformance suite with gcd bound and inside gcd
-# (CT_HOST); the refusals (refusals.sh).
+# (CT_HOST, check-inside-gcd); the refusals (refusals.sh).
 
 IOP_DIR := $(BUILD)/tests/interop
 IOP_SRC := tests/interop/interop.c tests/interop/interop_sync.c tests/interop/interop_gcd.c
@@ -32,25 +32,31 @@ check-interop: $(IOP_DIR)/interop $(IOP_DIR)/interop-default $(IOP_DIR)/interop-
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh $(IOP_DIR)/interop
 	@echo "== interop: statically linked (libhumboldt.a, libgcd-secondary.a)"
 	RUN_PREFIX="env $(HB_ENV)" tests/run.sh $(IOP_DIR)/interop-static
-	@# GCD_THREADS=2: with one gcd worker, a body that spawns 10,000 tasks
-	@# without yielding holds 10,000 live fibers, past the 8,128 threads TSan
-	@# can track (it counts each fiber as one).
-	@echo "== the conformance suite inside gcd (CT_HOST=gcd), humboldt bound"
-	RUN_PREFIX="env $(HB_ENV) GCD_THREADS=2 CT_HOST=gcd LD_PRELOAD=$(HB_PRELOAD):$(abspath $(GCD_SO))" \
-		tests/run.sh --per-group $(CONF_BIN)
 
-# The other hosts of the suite: make check and check-san (under TSan a run
-# of the suite takes a minute or more, and make test must stay short).
+# The conformance suite inside gcd: every body as a gcd task (CT_HOST=gcd)
+# and as an item of one serial queue (gcd-serial), with humboldt bound and
+# with the default runtime bound; make test runs these four in every build
+# (plain, ASan+UBSan, TSan, valgrind).  CT_RUN goes in front of the binary
+# (valgrind's command line in that build).  GCD_THREADS=2: with one gcd
+# worker, a body that spawns 10,000 tasks without yielding holds 10,000 live
+# fibers, past the 8,128 threads TSan can track (it counts each fiber as one).
+CT_RUN ?=
+.PHONY: check-inside-gcd
+check-inside-gcd: $(CONF_BIN) $(GCD_SO) $(HUMBOLDT_SO) $(STUB_SO)
+	@status=0; for main in humboldt default; do \
+		if [ $$main = humboldt ]; then pre=$(HB_PRELOAD); else pre=$(abspath $(STUB_SO)); fi; \
+		for host in gcd gcd-serial; do \
+			echo "== the conformance suite inside gcd (CT_HOST=$$host), $$main bound"; \
+			RUN_PREFIX="env $(HB_ENV) GCD_THREADS=2 CT_HOST=$$host LD_PRELOAD=$$pre:$(abspath $(GCD_SO)) $(CT_RUN)" \
+				tests/run.sh --per-group $(CONF_BIN) || status=1; \
+		done; \
+	done; exit $$status
+
+# The unchanged suite with gcd as the process's runtime.
 .PHONY: check-interop-more
 check-interop-more: $(CONF_BIN) $(GCD_SO) $(HUMBOLDT_SO) $(STUB_SO)
 	@echo "== gcd bound: the unchanged conformance suite (LD_PRELOAD=libgcd.so)"
 	RUN_PREFIX="env $(HB_ENV) LD_PRELOAD=$(abspath $(GCD_SO))" tests/run.sh --per-group $(CONF_BIN)
-	@echo "== the conformance suite as items of one serial gcd queue, humboldt bound"
-	RUN_PREFIX="env $(HB_ENV) GCD_THREADS=2 CT_HOST=gcd-serial LD_PRELOAD=$(HB_PRELOAD):$(abspath $(GCD_SO))" \
-		tests/run.sh --per-group $(CONF_BIN)
-	@echo "== the conformance suite inside gcd, the default runtime bound"
-	RUN_PREFIX="env $(HB_ENV) GCD_THREADS=2 CT_HOST=gcd LD_PRELOAD=$(abspath $(STUB_SO)):$(abspath $(GCD_SO))" \
-		tests/run.sh --per-group $(CONF_BIN)
 
 # Plain build only (make check): 16 dlopen'ed copies of an instrumented
 # runtime test the sanitizer more than the table.
