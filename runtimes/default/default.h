@@ -8,6 +8,7 @@
 #ifndef AS_DEFAULT_H
 #define AS_DEFAULT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -49,5 +50,12 @@ int as__epoll_fsync(int fd);
  * it waits in poll(2).  0 or -errno: EBADF when the fd is closed meanwhile,
  * EPERM when epoll cannot watch the fd (regular files, some devices). */
 int as__fd_wait(int fd, uint32_t events);
+
+/* The read hints of the calling task's worker (epoll.c): true when the last
+ * socket read of fd there emptied its queue; what a socket read of `asked`
+ * bytes returned; fd is a new file (accepted, made or closed here). */
+bool as__epoll_read_drained(int fd);
+void as__epoll_read_note(int fd, size_t asked, ssize_t got);
+void as__epoll_fd_new(int fd);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -30,10 +31,17 @@ struct fd_waiter {
 	bool linked;
 };
 
+/* What a task's last socket read on this worker learnt about an fd (hints,
+ * below): a guess, which only ever costs time when wrong. */
+#define HINT_DRAINED 1u     /* a short read emptied its queue */
+#define HINT_TYPE_KNOWN 2u  /* HINT_STREAM is valid */
+#define HINT_STREAM 4u      /* SOCK_STREAM: a short read means drained */
+
 struct as_reactor {
 	int epfd;
 	int evfd;
 	struct fd_waiter **slots;   /* per fd: list of waiters */
+	uint8_t *hints;             /* per fd: HINT_* */
 	size_t nslots;
 	struct epoll_event ev[EVENTS_PER_POLL];
 };
@@ -169,7 +177,10 @@ void as__epoll_reactor_poll(struct as_worker *w, int64_t timeout_ns)
 void as__epoll_reactor_close_fd(struct as_worker *w, int fd)
 {
 	struct as_reactor *r = w->reactor;
-	if (fd < 0 || (size_t)fd >= r->nslots || !r->slots[fd])
+	if (fd < 0 || (size_t)fd >= r->nslots)
+		return;
+	r->hints[fd] = 0;
+	if (!r->slots[fd])
 		return;
 	struct fd_waiter *wt = r->slots[fd];
 	while (wt) {
@@ -192,8 +203,70 @@ static int grow_slots(struct as_reactor *r, int fd)
 		return -ENOMEM;
 	memset(s + r->nslots, 0, (n - r->nslots) * sizeof(*s));
 	r->slots = s;
+	uint8_t *h = realloc(r->hints, n);
+	if (!h)
+		return -ENOMEM; /* slots grew, nslots did not: still consistent */
+	memset(h + r->nslots, 0, n - r->nslots);
+	r->hints = h;
 	r->nslots = n;
 	return 0;
+}
+
+/* ---- read hints: no read that is known to say EAGAIN ---------------------
+ * A read of a stream socket that returns less than it asked for emptied the
+ * socket's queue at that moment, so the task's next read would most likely
+ * fail with EAGAIN (a request-response connection: the peer waits for our
+ * answer first).  That read waits for readiness first instead, one system
+ * call fewer per request; when the guess is wrong, arming reports the data
+ * that is already there and the wait ends at the worker's next poll.  The
+ * hint is per worker and per fd number, reset by this worker's accept,
+ * socket and close of the number; a stale one (the number reused past
+ * another worker or outside the ABI) only costs that poll. */
+static struct as_reactor *task_reactor(void)
+{
+	struct as_task *t = as__current();
+	return t ? t->worker->reactor : NULL;
+}
+
+bool as__epoll_read_drained(int fd)
+{
+	struct as_reactor *r = task_reactor();
+	return r && fd >= 0 && (size_t)fd < r->nslots && (r->hints[fd] & HINT_DRAINED);
+}
+
+void as__epoll_read_note(int fd, size_t asked, ssize_t got)
+{
+	struct as_reactor *r = task_reactor();
+	if (!r || fd < 0)
+		return;
+	if ((size_t)fd >= r->nslots) {
+		if (got <= 0 || (size_t)got >= asked || grow_slots(r, fd) < 0)
+			return;
+	}
+	uint8_t h = r->hints[fd];
+	if (got <= 0 || (size_t)got >= asked) {
+		r->hints[fd] = h & (uint8_t)~HINT_DRAINED;
+		return;
+	}
+	if (!(h & HINT_TYPE_KNOWN)) {
+		/* Once per fd: a datagram shorter than the buffer says nothing
+		 * about the next one. */
+		int type = 0;
+		socklen_t len = sizeof type;
+		h |= HINT_TYPE_KNOWN;
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM)
+			h |= HINT_STREAM;
+	}
+	if (h & HINT_STREAM)
+		h |= HINT_DRAINED;
+	r->hints[fd] = h;
+}
+
+void as__epoll_fd_new(int fd)
+{
+	struct as_reactor *r = task_reactor();
+	if (r && fd >= 0 && (size_t)fd < r->nslots)
+		r->hints[fd] = 0;
 }
 
 /* A plain thread waits with poll(2), still honouring its deadline. */

@@ -154,11 +154,32 @@ static ssize_t sock_try(struct io_op *op)
 
 /* read/write/readv/writev: the socket form first (the common case costs one
  * system call); ENOTSOCK sends the call down the non-socket path. */
+/* What a read asks for: the hints (epoll.c) compare it with what came. */
+static size_t read_asked(const struct io_op *op)
+{
+	if (op->kind == IO_READ)
+		return op->n;
+	size_t n = 0;
+	for (size_t i = 0; i < op->n; i++)
+		n += op->iov[i].iov_len;
+	return n;
+}
+
 static ssize_t data_io(struct io_op *op, uint32_t events)
 {
 	AS_ENTER();
+	bool reading = events == EPOLLIN;
+	if (reading && as__epoll_read_drained(op->fd)) {
+		/* The last read emptied the socket: wait first, not try a call
+		 * that says EAGAIN.  EPERM (not a socket any more): just try. */
+		int w = as__fd_wait(op->fd, EPOLLIN);
+		if (w < 0 && w != -EPERM)
+			return as__ret(w);
+	}
 	for (;;) {
 		ssize_t r = sock_try(op);
+		if (reading && (r >= 0 || errno != ENOTSOCK))
+			as__epoll_read_note(op->fd, read_asked(op), r);
 		if (r >= 0)
 			return r;
 		if (errno == ENOTSOCK)
@@ -298,7 +319,9 @@ ssize_t as__epoll_sendmsg(int fd, const struct msghdr *m, int flags)
 
 int as__epoll_socket(int domain, int type, int proto)
 {
-	return socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	as__epoll_fd_new(fd);
+	return fd;
 }
 
 int as__epoll_bind(int fd, const struct sockaddr *a, socklen_t l)
@@ -346,7 +369,20 @@ int as__epoll_accept(int fd, struct sockaddr *a, socklen_t *l)
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
 		return -1;
-	AS_RETRY(fd, EPOLLIN, accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	for (;;) {
+		int c = accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c >= 0) {
+			as__epoll_fd_new(c);
+			return c;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		int w = as__fd_wait(fd, EPOLLIN);
+		if (w < 0)
+			return (int)as__ret(w);
+	}
 }
 
 int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l)
@@ -382,6 +418,7 @@ int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l)
 
 int as__epoll_close(int fd)
 {
+	as__epoll_fd_new(fd);
 	as__close_wake(fd);
 	return close(fd);
 }
