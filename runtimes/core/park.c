@@ -34,21 +34,29 @@ struct as_parker *as__self_parker(void)
 	return x ? x->self_parker() : &thread_parker;
 }
 
+/* A plain thread, or a thread another runtime owns: off the tasks' path,
+ * so that theirs needs no stack frame. */
+static __attribute__((noinline, cold)) int park_prepare_thread(bool cancellable)
+{
+	const struct as_xrt *x = as__xrt_foreign_caller();
+	if (x)
+		return x->park_prepare(cancellable);
+	atomic_store(&thread_parker.state, AS_PK_WAIT | (cancellable ? PK_CANCELLABLE : 0));
+	return 0;
+}
+
 int as__park_prepare(bool cancellable)
 {
 	struct as_task *t = as__current();
-	if (AS_UNLIKELY(!t)) {
-		const struct as_xrt *x = as__xrt_foreign_caller();
-		if (x)
-			return x->park_prepare(cancellable);
-	}
-	struct as_parker *p = t ? &t->parker : &thread_parker;
+	if (AS_UNLIKELY(!t))
+		return park_prepare_thread(cancellable);
+	struct as_parker *p = &t->parker;
 
 	/* seq_cst store, then seq_cst load of `cancelled`: async_std_cancel does
 	 * the mirror image (store cancelled, then read the state), so at least
 	 * one side sees the other and a cancel is never lost. */
 	atomic_store(&p->state, AS_PK_WAIT | (cancellable ? PK_CANCELLABLE : 0));
-	if (cancellable && t && atomic_load(&t->cancelled)) {
+	if (cancellable && atomic_load(&t->cancelled)) {
 		atomic_store(&p->state, AS_PK_IDLE);
 		return -ECANCELED;
 	}

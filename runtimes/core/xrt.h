@@ -83,7 +83,7 @@ struct as_process {
 };
 
 /* This copy's tag once registered (0 before, and for the bound runtime). */
-extern uint32_t as__tag;
+extern uint32_t as__tag __attribute__((visibility("hidden")));
 /* Registers this runtime (start(), before any worker exists): 0, -EAGAIN (a
  * 16th runtime), -ENOTSUP (refused: another layout; said in one line). */
 int as__xrt_register(unsigned nworkers);
