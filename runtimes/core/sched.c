@@ -89,6 +89,22 @@ static struct as_task *fresh_pop(struct as_worker *w)
 	return t;
 }
 
+/* The owner's next new task: the slot, then the fresh queue (the slot is
+ * only filled while the queue is empty, so this is spawn order). */
+static inline struct as_task *fresh_next(struct as_worker *w)
+{
+	if (atomic_load_explicit(&w->slot, memory_order_relaxed)) {
+		struct as_task *t = as__rt.nworkers == 1
+			? atomic_load_explicit(&w->slot, memory_order_relaxed)
+			: atomic_exchange_explicit(&w->slot, NULL, memory_order_acquire);
+		if (as__rt.nworkers == 1)
+			atomic_store_explicit(&w->slot, NULL, memory_order_relaxed);
+		if (t)
+			return t;
+	}
+	return fresh_pop(w);
+}
+
 static void notify(struct as_worker *w)
 {
 	/* seq_cst exchange: pairs with the worker's store of `sleeping` before
@@ -197,6 +213,17 @@ void as__enqueue_new(struct as_task *t)
 		return;
 	}
 	t->next = NULL;
+	if (!remote && !atomic_load_explicit(&w->slot, memory_order_relaxed) &&
+	    !atomic_load_explicit(&w->fresh_n, memory_order_relaxed)) {
+		/* The spawner's only new task: most often it blocks soon (a
+		 * join) and this worker runs the task at once, cache-hot, with
+		 * no other worker involved.  Idle workers are still told: one
+		 * takes it if the spawner keeps running (steal_slot). */
+		atomic_store_explicit(&w->slot, t, memory_order_release);
+		if (as__rt.nworkers > 1)
+			wake_idle_worker();
+		return;
+	}
 	as__spin_lock(&w->fresh_lock);
 	if (w->fresh_tail)
 		w->fresh_tail->next = t;
@@ -224,6 +251,41 @@ static struct as_task *steal(struct as_worker *w)
 	return NULL;
 }
 
+/* A slot task that has waited SLOT_STEAL_NS while its owner did not switch
+ * (its spawner keeps running) is taken by a spinning worker; a slot that
+ * changed or whose owner switched meanwhile starts the watch again. */
+#define SLOT_STEAL_NS 10000
+#define SLOT_LOOK_NS 2000
+
+struct slot_watch {
+	struct as_worker *owner;
+	struct as_task *task;
+	unsigned long nswitch;
+	int64_t since;
+};
+
+static struct as_task *steal_slot(struct as_worker *w, struct slot_watch *sw, int64_t now)
+{
+	unsigned n = as__rt.nworkers;
+	for (unsigned i = 1; i < n; i++) {
+		struct as_worker *o = &as__rt.workers[(w->index + i) % n];
+		struct as_task *t = atomic_load_explicit(&o->slot, memory_order_relaxed);
+		if (!t)
+			continue;
+		unsigned long ns = atomic_load_explicit(&o->nswitch, memory_order_relaxed);
+		if (sw->owner != o || sw->task != t || sw->nswitch != ns) {
+			*sw = (struct slot_watch){ .owner = o, .task = t, .nswitch = ns, .since = now };
+			continue;
+		}
+		if (now - sw->since >= SLOT_STEAL_NS &&
+		    atomic_compare_exchange_strong_explicit(&o->slot, &t, NULL,
+							    memory_order_acquire,
+							    memory_order_relaxed))
+			return t;
+	}
+	return NULL;
+}
+
 /* Picks the next task to run on w from its own queues. */
 static inline struct as_task *pick_local(struct as_worker *w)
 {
@@ -232,7 +294,7 @@ static inline struct as_task *pick_local(struct as_worker *w)
 	 * yielding loop cannot starve spawns. */
 	if (w->ready_head && (++w->tick & 7))
 		return ready_pop(w);
-	t = fresh_pop(w);
+	t = fresh_next(w);
 	if (!t)
 		t = ready_pop(w);
 	if (t && !t->worker)
@@ -383,7 +445,7 @@ static void run_task(struct as_worker *w, struct as_task *t)
 static bool stealable_work(void)
 {
 	for (unsigned i = 0; i < as__rt.nworkers; i++)
-		if (atomic_load(&as__rt.workers[i].fresh_n))
+		if (atomic_load(&as__rt.workers[i].fresh_n) || atomic_load(&as__rt.workers[i].slot))
 			return true;
 	return false;
 }
@@ -412,6 +474,8 @@ static bool spin(struct as_worker *w)
 {
 	int64_t start = as__now(), last_poll = start;
 	bool found = false;
+	struct slot_watch sw = { 0 };
+	int64_t last_slot_look = start;
 	atomic_fetch_add(&as__rt.nspinning, 1);
 	for (unsigned i = 1;; i++) {
 		if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed) || w->ready_head) {
@@ -429,6 +493,16 @@ static bool spin(struct as_worker *w)
 		if (i % 16)
 			continue;
 		int64_t now = as__now();
+		/* Not at every look: reading another worker's slot and switch
+		 * count takes their cache lines from the worker that writes
+		 * them at every spawn and switch. */
+		if (now - last_slot_look >= SLOT_LOOK_NS && (last_slot_look = now, 1) &&
+		    (t = steal_slot(w, &sw, now))) {
+			atomic_fetch_sub(&as__rt.nspinning, 1);
+			as__task_set_worker(t, w);
+			run_task(w, t);
+			return true;
+		}
 		if (now - start >= IDLE_SPIN_NS || !worth_spinning(w))
 			break;
 		if (now - last_poll >= SPIN_POLL_NS) {
