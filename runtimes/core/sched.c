@@ -251,36 +251,25 @@ static struct as_task *steal(struct as_worker *w)
 	return NULL;
 }
 
-/* A slot task that has waited SLOT_STEAL_NS while its owner did not switch
- * (its spawner keeps running) is taken by a spinning worker; a slot that
- * changed or whose owner switched meanwhile starts the watch again. */
-#define SLOT_STEAL_NS 10000
+/* A spinning worker looks at the other workers' slots only every
+ * SLOT_LOOK_NS, and takes what it finds.  A spawn that is joined at once
+ * (the window between the two is tens of nanoseconds) is rarely taken, so
+ * it runs on its spawner's worker, cache-hot, with no hand-over; a task
+ * whose spawner goes on for microseconds (an accept loop's next accept, a
+ * computation) is taken about as often as the spawner's own work lasts
+ * longer than the look interval, so new long-lived tasks still spread to
+ * idle workers, which matters because a started task never moves. */
 #define SLOT_LOOK_NS 2000
 
-struct slot_watch {
-	struct as_worker *owner;
-	struct as_task *task;
-	unsigned long nswitch;
-	int64_t since;
-};
-
-static struct as_task *steal_slot(struct as_worker *w, struct slot_watch *sw, int64_t now)
+static struct as_task *steal_slot(struct as_worker *w)
 {
 	unsigned n = as__rt.nworkers;
 	for (unsigned i = 1; i < n; i++) {
 		struct as_worker *o = &as__rt.workers[(w->index + i) % n];
 		struct as_task *t = atomic_load_explicit(&o->slot, memory_order_relaxed);
-		if (!t)
-			continue;
-		unsigned long ns = atomic_load_explicit(&o->nswitch, memory_order_relaxed);
-		if (sw->owner != o || sw->task != t || sw->nswitch != ns) {
-			*sw = (struct slot_watch){ .owner = o, .task = t, .nswitch = ns, .since = now };
-			continue;
-		}
-		if (now - sw->since >= SLOT_STEAL_NS &&
-		    atomic_compare_exchange_strong_explicit(&o->slot, &t, NULL,
-							    memory_order_acquire,
-							    memory_order_relaxed))
+		if (t && atomic_compare_exchange_strong_explicit(&o->slot, &t, NULL,
+								 memory_order_acquire,
+								 memory_order_relaxed))
 			return t;
 	}
 	return NULL;
@@ -474,7 +463,6 @@ static bool spin(struct as_worker *w)
 {
 	int64_t start = as__now(), last_poll = start;
 	bool found = false;
-	struct slot_watch sw = { 0 };
 	int64_t last_slot_look = start;
 	atomic_fetch_add(&as__rt.nspinning, 1);
 	for (unsigned i = 1;; i++) {
@@ -493,11 +481,9 @@ static bool spin(struct as_worker *w)
 		if (i % 16)
 			continue;
 		int64_t now = as__now();
-		/* Not at every look: reading another worker's slot and switch
-		 * count takes their cache lines from the worker that writes
-		 * them at every spawn and switch. */
+		/* Not at every look (steal_slot). */
 		if (now - last_slot_look >= SLOT_LOOK_NS && (last_slot_look = now, 1) &&
-		    (t = steal_slot(w, &sw, now))) {
+		    (t = steal_slot(w))) {
 			atomic_fetch_sub(&as__rt.nspinning, 1);
 			as__task_set_worker(t, w);
 			run_task(w, t);
