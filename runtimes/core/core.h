@@ -273,10 +273,10 @@ struct as_worker {
 	bool poll_due;                  /* the scheduler polls I/O before going on */
 	int64_t last_poll;              /* as__now() of the last reactor poll */
 	unsigned tick;
-	/* The oldest not-yet-started task a task of this worker spawned, when
-	 * it is the only one (sched.c): run here when the spawner blocks, and
-	 * stolen only by a worker that saw it wait while its owner did not
-	 * switch.  Written by the owner; a thief takes it with a CAS. */
+	/* A not-yet-started task a task of this worker spawned while the fresh
+	 * queue was empty (sched.c): run here first when the spawner blocks;
+	 * a spinning worker takes it only at its looks every SLOT_LOOK_NS.
+	 * Filled by the owner; emptied by the owner or a thief's CAS. */
 	struct as_task *_Atomic slot;
 	/* Not-yet-started tasks: may be stolen by an idle worker. */
 	as_spin fresh_lock;

@@ -93,14 +93,14 @@ static struct as_task *fresh_pop(struct as_worker *w)
  * only filled while the queue is empty, so this is spawn order). */
 static inline struct as_task *fresh_next(struct as_worker *w)
 {
-	if (atomic_load_explicit(&w->slot, memory_order_relaxed)) {
-		struct as_task *t = as__rt.nworkers == 1
-			? atomic_load_explicit(&w->slot, memory_order_relaxed)
-			: atomic_exchange_explicit(&w->slot, NULL, memory_order_acquire);
-		if (as__rt.nworkers == 1)
+	struct as_task *t = atomic_load_explicit(&w->slot, memory_order_relaxed);
+	if (t) {
+		if (as__rt.nworkers == 1) /* no thief: no atomic swap needed */
 			atomic_store_explicit(&w->slot, NULL, memory_order_relaxed);
+		else
+			t = atomic_exchange_explicit(&w->slot, NULL, memory_order_acquire);
 		if (t)
-			return t;
+			return t; /* NULL: a thief took it meanwhile */
 	}
 	return fresh_pop(w);
 }
@@ -217,8 +217,8 @@ void as__enqueue_new(struct as_task *t)
 	    !atomic_load_explicit(&w->fresh_n, memory_order_relaxed)) {
 		/* The spawner's only new task: most often it blocks soon (a
 		 * join) and this worker runs the task at once, cache-hot, with
-		 * no other worker involved.  Idle workers are still told: one
-		 * takes it if the spawner keeps running (steal_slot). */
+		 * no other worker involved.  Idle workers are still told: a
+		 * spinning one may take it (steal_slot). */
 		atomic_store_explicit(&w->slot, t, memory_order_release);
 		if (as__rt.nworkers > 1)
 			wake_idle_worker();
@@ -462,32 +462,25 @@ static bool worth_spinning(struct as_worker *w)
 static bool spin(struct as_worker *w)
 {
 	int64_t start = as__now(), last_poll = start;
-	bool found = false;
 	int64_t last_slot_look = start;
+	bool found = false;
+	struct as_task *stolen = NULL;
 	atomic_fetch_add(&as__rt.nspinning, 1);
 	for (unsigned i = 1;; i++) {
 		if (atomic_load_explicit(&w->inbox_nonempty, memory_order_relaxed) || w->ready_head) {
 			found = true;
 			break;
 		}
-		struct as_task *t = steal(w);
-		if (t) {
-			atomic_fetch_sub(&as__rt.nspinning, 1);
-			as__task_set_worker(t, w);
-			run_task(w, t);
-			return true;
-		}
+		if ((stolen = steal(w)))
+			break;
 		as__cpu_relax();
 		if (i % 16)
 			continue;
 		int64_t now = as__now();
-		/* Not at every look (steal_slot). */
-		if (now - last_slot_look >= SLOT_LOOK_NS && (last_slot_look = now, 1) &&
-		    (t = steal_slot(w))) {
-			atomic_fetch_sub(&as__rt.nspinning, 1);
-			as__task_set_worker(t, w);
-			run_task(w, t);
-			return true;
+		if (now - last_slot_look >= SLOT_LOOK_NS) { /* not at every look */
+			last_slot_look = now;
+			if ((stolen = steal_slot(w)))
+				break;
 		}
 		if (now - start >= IDLE_SPIN_NS || !worth_spinning(w))
 			break;
@@ -498,6 +491,11 @@ static bool spin(struct as_worker *w)
 		}
 	}
 	atomic_fetch_sub(&as__rt.nspinning, 1);
+	if (stolen) {
+		as__task_set_worker(stolen, w);
+		run_task(w, stolen);
+		return true;
+	}
 	return found;
 }
 

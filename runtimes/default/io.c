@@ -152,8 +152,6 @@ static ssize_t sock_try(struct io_op *op)
 	}
 }
 
-/* read/write/readv/writev: the socket form first (the common case costs one
- * system call); ENOTSOCK sends the call down the non-socket path. */
 /* What a read asks for: the hints (epoll.c) compare it with what came. */
 static size_t read_asked(const struct io_op *op)
 {
@@ -164,6 +162,10 @@ static size_t read_asked(const struct io_op *op)
 		n += op->iov[i].iov_len;
 	return n;
 }
+
+/* read/write/readv/writev: the socket form first (the common case costs one
+ * system call; after a read that emptied the socket, the wait comes first);
+ * ENOTSOCK sends the call down the non-socket path. */
 
 static ssize_t data_io(struct io_op *op, uint32_t events)
 {
@@ -317,11 +319,17 @@ ssize_t as__epoll_sendmsg(int fd, const struct msghdr *m, int flags)
 	AS_SOCK_RETRY(fd, flags, EPOLLOUT, sendmsg(fd, m, flags | MSG_DONTWAIT | MSG_NOSIGNAL));
 }
 
-int as__epoll_socket(int domain, int type, int proto)
+/* A call's new fd (or -1, errno kept): this worker's read hint for the
+ * number starts afresh. */
+static int fd_new(int fd)
 {
-	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	as__epoll_fd_new(fd);
 	return fd;
+}
+
+int as__epoll_socket(int domain, int type, int proto)
+{
+	return fd_new(socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto));
 }
 
 int as__epoll_bind(int fd, const struct sockaddr *a, socklen_t l)
@@ -369,20 +377,7 @@ int as__epoll_accept(int fd, struct sockaddr *a, socklen_t *l)
 	AS_ENTER();
 	if (ensure_nonblock(fd) < 0)
 		return -1;
-	for (;;) {
-		int c = accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c >= 0) {
-			as__epoll_fd_new(c);
-			return c;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		int w = as__fd_wait(fd, EPOLLIN);
-		if (w < 0)
-			return (int)as__ret(w);
-	}
+	AS_RETRY(fd, EPOLLIN, fd_new(accept4(fd, a, l, SOCK_NONBLOCK | SOCK_CLOEXEC)));
 }
 
 int as__epoll_connect(int fd, const struct sockaddr *a, socklen_t l)

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "conformance.h"
 
@@ -238,71 +237,6 @@ CT_TEST(spawn_ex_local_runs_on_the_spawning_worker)
 		CHECK_MSG(pthread_equal(seen[i], pthread_self()),
 			  "LOCAL task %d ran on another worker than its spawner", i);
 	}
-	return NULL;
-}
-
-/* A spawner that keeps running without a switch: an idle worker must still
- * start what it spawned (a new task the spawner would run at its next
- * switch is taken by another worker when that switch does not come). */
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void *set_flag(void *p)
-{
-	atomic_store((atomic_int *)p, 1);
-	return NULL;
-}
-
-static void *spawn_then_spin(void *p)
-{
-	atomic_int *started = p;
-	async_std_task *c = async_std_spawn(set_flag, started);
-	CHECK(c != NULL);
-	int64_t end = mono_ns() + ct_deadline_ns / 4;
-	while (!atomic_load(started) && mono_ns() < end)
-		; /* no switch: only another worker can run the child */
-	int seen = atomic_load(started);
-	CHECK_OK(async_std_join(c, NULL));
-	return seen ? NULL : (void *)2;
-}
-
-static void *record_thread(void *p)
-{
-	*(pthread_t *)p = pthread_self();
-	return NULL;
-}
-
-/* From a plain thread, LOCAL spawns go to the workers in turn. */
-static void *two_workers_probe(void *p)
-{
-	pthread_t *th = p;
-	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
-	async_std_task *a = async_std_spawn_ex(record_thread, &th[0], &local);
-	async_std_task *b = async_std_spawn_ex(record_thread, &th[1], &local);
-	CHECK(a && b);
-	CHECK_OK(async_std_join(a, NULL));
-	CHECK_OK(async_std_join(b, NULL));
-	return NULL;
-}
-
-CT_TEST(a_task_spawned_by_a_spinning_task_starts_on_another_worker)
-{
-	pthread_t *th = ct_alloc(2 * sizeof *th);
-	if (ct_in_plain_thread(two_workers_probe, th))
-		return CT_FAIL;
-	if (pthread_equal(th[0], th[1]))
-		CT_SKIP("one worker (ASYNC_STD_THREADS=1): no other worker to start it");
-	atomic_int *started = ct_alloc(sizeof *started);
-	async_std_task *t = async_std_spawn(spawn_then_spin, started);
-	CHECK(t != NULL);
-	void *res = CT_FAIL;
-	CHECK_OK(async_std_join(t, &res));
-	CHECK_MSG(res != (void *)2, "the child started only when its spinning spawner joined it");
-	CHECK(res == NULL);
 	return NULL;
 }
 
@@ -790,7 +724,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(spawn_ex_with_an_unknown_flag_fails_with_EINVAL),
 	cmocka_unit_test(spawn_ex_with_attr_size_too_small_fails_with_EINVAL),
 	cmocka_unit_test(spawn_ex_local_runs_on_the_spawning_worker),
-	cmocka_unit_test(a_task_spawned_by_a_spinning_task_starts_on_another_worker),
 	cmocka_unit_test(join_of_self_fails_with_EDEADLK),
 	cmocka_unit_test(join_detach_cancel_of_null_fail_with_EINVAL),
 	cmocka_unit_test(join_of_an_already_joined_task_fails_with_EINVAL),

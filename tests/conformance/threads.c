@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * threads.c - the ABI from plain threads (threads that run no task), and
- * wake-ups that cross workers.
+ * threads.c - the ABI from plain threads (threads that run no task),
+ * wake-ups that cross workers, and new tasks that another worker starts.
  *
  * Tasks spawned with ASYNC_STD_SPAWN_LOCAL from a plain thread go to workers
  * chosen round-robin, so consecutive ones land on different workers whenever
@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "conformance.h"
 
@@ -511,6 +512,71 @@ CT_TEST(ping_pong_between_tasks_on_any_workers)
 	return NULL;
 }
 
+/* A spawner that keeps running without a switch: an idle worker must still
+ * start what it spawned (a new task the spawner would run at its next
+ * switch is taken by another worker when that switch does not come). */
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void *set_flag(void *p)
+{
+	atomic_store((atomic_int *)p, 1);
+	return NULL;
+}
+
+static void *spawn_then_spin(void *p)
+{
+	atomic_int *started = p;
+	async_std_task *c = async_std_spawn(set_flag, started);
+	CHECK(c != NULL);
+	int64_t end = mono_ns() + ct_deadline_ns / 4;
+	while (!atomic_load(started) && mono_ns() < end)
+		; /* no switch: only another worker can run the child */
+	int seen = atomic_load(started);
+	CHECK_OK(async_std_join(c, NULL));
+	return seen ? NULL : (void *)2;
+}
+
+static void *record_thread(void *p)
+{
+	*(pthread_t *)p = pthread_self();
+	return NULL;
+}
+
+/* From a plain thread, LOCAL spawns go to the workers in turn. */
+static void *two_workers_probe(void *p)
+{
+	pthread_t *th = p;
+	async_std_spawn_attr local = { .size = sizeof local, .flags = ASYNC_STD_SPAWN_LOCAL };
+	async_std_task *a = async_std_spawn_ex(record_thread, &th[0], &local);
+	async_std_task *b = async_std_spawn_ex(record_thread, &th[1], &local);
+	CHECK(a && b);
+	CHECK_OK(async_std_join(a, NULL));
+	CHECK_OK(async_std_join(b, NULL));
+	return NULL;
+}
+
+CT_TEST(a_task_spawned_by_a_spinning_task_starts_on_another_worker)
+{
+	pthread_t *th = ct_alloc(2 * sizeof *th);
+	if (ct_in_plain_thread(two_workers_probe, th))
+		return CT_FAIL;
+	if (pthread_equal(th[0], th[1]))
+		CT_SKIP("one worker (ASYNC_STD_THREADS=1): no other worker to start it");
+	atomic_int *started = ct_alloc(sizeof *started);
+	async_std_task *t = async_std_spawn(spawn_then_spin, started);
+	CHECK(t != NULL);
+	void *res = CT_FAIL;
+	CHECK_OK(async_std_join(t, &res));
+	CHECK_MSG(res != (void *)2, "the child started only when its spinning spawner joined it");
+	CHECK(res == NULL);
+	return NULL;
+}
+
 static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(block_on_from_the_main_thread_returns_the_result),
 	cmocka_unit_test(block_on_with_null_fn_on_a_plain_thread_fails_with_EINVAL),
@@ -528,5 +594,6 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test(socket_reader_is_woken_by_a_writer_on_another_worker),
 	cmocka_unit_test(joiner_is_woken_by_a_task_ending_on_another_worker),
 	cmocka_unit_test(ping_pong_between_tasks_on_any_workers),
+	cmocka_unit_test(a_task_spawned_by_a_spinning_task_starts_on_another_worker),
 };
 CT_GROUP(ct_threads_group, "plain threads and workers", tests);
